@@ -1,0 +1,5 @@
+"""Allows `python -m analyzer`."""
+
+from .cli import main
+
+main()

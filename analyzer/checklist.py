@@ -1,0 +1,148 @@
+"""The public-data checklist: a program profile scored with the article's weights."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from .notes import InputError
+from .results import Checklist, ChecklistItem
+from .resources import data_path
+from .specifics import judge, load_thresholds
+
+PROFILE_KEYS = {
+    "board_pass_rate", "soap_years", "pd_since", "pd_tenure_years", "pd_changes_5y", "img_share", "visa",
+    "alumni", "website_updated", "as_of",
+}
+
+
+@lru_cache(maxsize=1)
+def checklist_rules() -> dict[str, Any]:
+    """Item weights and labels from rules/checklist.yml."""
+    rules: dict[str, Any] = yaml.safe_load(data_path("phrase_lexicons", "rules", "checklist.yml").read_text("utf-8"))
+    return rules
+
+
+def _percent(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip().rstrip("%")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number * 100 if 0 < number <= 1 else number
+
+
+def _metric(key: str):  # type: ignore[no-untyped-def]
+    return next(m for m in load_thresholds()[1] if m.key == key)
+
+
+def _item(key: str, answer: str, points_share: float, detail: str) -> ChecklistItem:
+    rule = checklist_rules()["items"][key]
+    weight = float(rule["weight"])
+    return ChecklistItem(key, rule["label"], weight, answer, round(weight * points_share, 2), detail)
+
+
+def alumni_item(profile: dict[str, Any]) -> ChecklistItem:
+    """Yes when graduates are listed with where and when they went."""
+    alumni = profile.get("alumni")
+    if alumni is None:
+        return _item("alumni_outcomes", "unknown", 0, "no alumni listed in the profile")
+    entries = alumni if isinstance(alumni, list) else []
+    specific = [a for a in entries if isinstance(a, dict) and (a.get("place") or a.get("year"))]
+    needed = int(checklist_rules()["alumni_min_specific"])
+    if len(specific) >= needed:
+        return _item("alumni_outcomes", "yes", 1, f"{len(specific)} graduates listed with place or year")
+    return _item("alumni_outcomes", "no", 0, f"{len(specific)} graduates listed with place or year; {needed} wanted")
+
+
+def board_item(profile: dict[str, Any]) -> ChecklistItem:
+    """Judged by the board pass-rate thresholds."""
+    rate = _percent(profile.get("board_pass_rate"))
+    if rate is None:
+        return _item("board_pass_rates", "unknown", 0, "no board pass rate in the profile")
+    band = judge(_metric("board_pass_rate"), rate)
+    share = {"healthy": 1.0, "caution": 0.5}.get(band.status, 0.0)
+    return _item("board_pass_rates", "yes" if share == 1 else "no", share, f"{rate:g}%: {band.note}")
+
+
+def soap_item(profile: dict[str, Any]) -> ChecklistItem:
+    """Yes when the program did not need SOAP two or more years running."""
+    years = profile.get("soap_years")
+    if years is None:
+        return _item("soap_history", "unknown", 0, "no SOAP history in the profile")
+    count = len(years) if isinstance(years, list) else years
+    if isinstance(count, bool) or not isinstance(count, (int, float)):
+        return _item("soap_history", "unknown", 0, f"soap_years {years!r} is not a number or list of years")
+    band = judge(_metric("soap_years"), float(count))
+    return _item("soap_history", "no" if band.status == "red" else "yes", 0 if band.status == "red" else 1,
+                 f"{count:g} SOAP year(s): {band.note}")
+
+
+def leadership_item(profile: dict[str, Any], reference_year: int) -> ChecklistItem:
+    """Yes for a program director in post five years or more, no for churn."""
+    tenure = profile.get("pd_tenure_years")
+    since = profile.get("pd_since")
+    if tenure is None and isinstance(since, int) and not isinstance(since, bool):
+        tenure = max(0, reference_year - since)
+    changes = profile.get("pd_changes_5y")
+    if isinstance(changes, int) and changes >= 2:
+        return _item("leadership_stability", "no", 0, f"{changes} program directors in five years")
+    if not isinstance(tenure, (int, float)) or isinstance(tenure, bool):
+        return _item("leadership_stability", "unknown", 0, "no program director tenure in the profile")
+    band = judge(_metric("pd_tenure"), float(tenure))
+    share = {"healthy": 1.0, "caution": 0.5}.get(band.status, 0.0)
+    return _item("leadership_stability", "yes" if share == 1 else "no", share, f"PD in post {tenure:g} years: {band.note}")
+
+
+def visa_item(profile: dict[str, Any]) -> ChecklistItem:
+    """Yes for stated sponsorship with paperwork on time; no for late paperwork."""
+    visa = profile.get("visa")
+    if not isinstance(visa, dict):
+        return _item("visa_handling", "unknown", 0, "no visa handling in the profile")
+    sponsored = visa.get("sponsored") or []
+    on_time = visa.get("paperwork_on_time")
+    if on_time is False:
+        return _item("visa_handling", "no", 0, "visa paperwork reported late")
+    if sponsored and on_time is True:
+        return _item("visa_handling", "yes", 1, f"sponsors {', '.join(map(str, sponsored))}; paperwork on time")
+    return _item("visa_handling", "unknown", 0, "sponsorship or paperwork timing not stated")
+
+
+def score_profile(profile: dict[str, Any] | None, source: str, reference_year: int | None = None) -> Checklist | None:
+    """Each item yes, no or unknown; the score is points over the weight of the items that are known."""
+    if not profile:
+        return None
+    if not isinstance(profile, dict):
+        raise InputError(source, "the program profile must be a mapping of fields")
+    year = reference_year or _year(profile.get("as_of")) or date.today().year
+    items = [alumni_item(profile), board_item(profile), soap_item(profile), leadership_item(profile, year),
+             visa_item(profile)]
+    known = sum(i.weight for i in items if i.answer != "unknown")
+    score = round(100 * sum(i.points for i in items) / known, 1) if known else None
+    return Checklist(items, score, known)
+
+
+def _year(value: Any) -> int | None:
+    if isinstance(value, date):
+        return value.year
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value[:4].isdigit():
+        return int(value[:4])
+    return None
+
+
+def reference_year(meta: dict[str, Any]) -> int | None:
+    """The year the note speaks from: its front-matter date, else None (today)."""
+    return _year(meta.get("date")) or _year(meta.get("as_of"))
+
+
+def profile_from(meta: dict[str, Any]) -> dict[str, Any]:
+    """The checklist fields found in a note's front matter."""
+    return {k: v for k, v in meta.items() if k in PROFILE_KEYS}

@@ -1,0 +1,206 @@
+"""The `redflags` command: a thin click layer over the analyzer library."""
+
+from __future__ import annotations
+
+import json
+import sys
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .notes import InputError
+
+FORMATS = ("txt", "md", "vtt", "srt", "docx")
+
+
+class RedflagsError(click.ClickException):
+    """A user-facing error: one line, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"redflags: error: {self.message}", err=True)
+
+
+def fail(exc: InputError) -> RedflagsError:
+    """Turn an input problem into the one-line error."""
+    return RedflagsError(exc.message)
+
+
+def write_atomic(path: Path, text: str, protect: list[Path]) -> None:
+    """Write text to path through a temporary file, refusing to overwrite any of the user's notes."""
+    from .report import atomic_write
+
+    target = path.resolve()
+    if any(target == p.resolve() for p in protect):
+        raise RedflagsError(f"{path}: refusing to overwrite the note being analyzed")
+    try:
+        atomic_write(target, text)
+    except OSError as exc:
+        raise RedflagsError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def read_stdin() -> str:
+    """Standard input as text (a paste ending with Ctrl-D)."""
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+
+
+lexicon_option = click.option(
+    "--lexicon", "lexicons", multiple=True, type=click.Path(path_type=Path),
+    help="A lexicon file or folder that adds, overrides or switches off entries (repeatable).",
+)
+model_option = click.option(
+    "--model", default=None, metavar="NAME_OR_PATH",
+    help="An installed spaCy pipeline to use instead of the rule-based default (e.g. en_core_web_sm).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="redflags")
+def cli() -> None:
+    """Hear what a residency program's interview day really said: coverage talk versus outcomes talk."""
+
+
+@cli.command()
+@click.argument("path", type=str)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Where to write the report.")
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "text"]), default="html", show_default=True,
+              help="html writes a report file and prints a summary; json and text print to standard output.")
+@click.option("--open", "open_report", is_flag=True, help="Open the HTML report in the browser.")
+@click.option("--input-format", type=click.Choice(FORMATS), default=None, help="Read PATH as this format.")
+@click.option("--profile", type=click.Path(path_type=Path), help="A YAML program profile for the checklist.")
+@click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+              help="Refuse notes larger than this.")
+@lexicon_option
+@model_option
+def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_format: str | None,
+            profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
+            model: str | None) -> None:
+    """Analyze one interview note (a file, or - to paste and end with Ctrl-D)."""
+    from .analysis import Analyzer
+    from .reading import load_mapping_file, read_note
+    from .report import render_html, summary_text
+
+    try:
+        role_map = load_mapping_file(roles) if roles else None
+        profile_data = load_mapping_file(profile) if profile else None
+        stdin_text = read_stdin() if path == "-" else None
+        note = read_note(path, input_format=input_format, max_bytes=max_bytes, role_map=role_map,
+                         stdin_text=stdin_text)
+        result = Analyzer(lexicons, model).analyze(note, profile_data)
+    except InputError as exc:
+        raise fail(exc) from None
+    protect = [] if path == "-" else [Path(path)]
+    if fmt == "json":
+        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+        if output:
+            write_atomic(output, text, protect)
+        else:
+            click.echo(text, nl=False)
+        return
+    if fmt == "text":
+        click.echo(summary_text(result, None))
+        return
+    stem = "stdin" if path == "-" else Path(path).name.rsplit(".", 1)[0]
+    target = output or Path(f"{stem}.redflags.html")
+    write_atomic(target, render_html(result), protect)
+    click.echo(summary_text(result, target))
+    if open_report:
+        webbrowser.open(target.resolve().as_uri())
+
+
+@cli.group()
+def lexicon() -> None:
+    """Read, check and document the phrase lexicons."""
+
+
+def _load(lexicons: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    from .lexicon import load_lexicon
+
+    try:
+        return load_lexicon(list(lexicons))
+    except InputError as exc:
+        raise fail(exc) from None
+
+
+@lexicon.command("list")
+@click.option("--category", default=None, help="Only this category.")
+@click.option("--side", type=click.Choice(["coverage", "outcomes"]), default=None, help="Only this side.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@lexicon_option
+def lexicon_list(category: str | None, side: str | None, fmt: str, lexicons: tuple[Path, ...]) -> None:
+    """List the entries the tool listens for."""
+    from dataclasses import asdict
+
+    entries = _load(lexicons).select(category, side)
+    if fmt == "json":
+        rows = [{k: v for k, v in asdict(e).items() if k != "origin"} for e in entries]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for e in entries:
+        click.echo(f"{e.id:<40} {e.side:<9} {e.category:<21} {e.weight:>4g}  {e.phrases[0] if e.phrases else '(pattern)'}")
+    click.echo(f"{len(entries)} entries")
+
+
+@lexicon.command("show")
+@click.argument("entry_id")
+@lexicon_option
+def lexicon_show(entry_id: str, lexicons: tuple[Path, ...]) -> None:
+    """Show one entry: phrases, meaning, the question to ask, examples."""
+    lex = _load(lexicons)
+    entry = lex.entries.get(entry_id)
+    if entry is None:
+        raise RedflagsError(f"no lexicon entry '{entry_id}' (try: redflags lexicon list)")
+    click.echo(f"{entry.id}  [{entry.side} / {entry.category}, weight {entry.weight:g}]  {entry.origin}")
+    click.echo("They say:    " + "; ".join(entry.phrases or ("(token patterns only)",)))
+    click.echo(f"It often means: {entry.meaning}")
+    click.echo(f"Ask next:    {entry.follow_up}")
+    click.echo(f"Source:      {entry.source}")
+    for ex in entry.flag_examples:
+        click.echo(f"  flags:     {ex}")
+    for ex in entry.pass_examples:
+        click.echo(f"  passes:    {ex}")
+
+
+@lexicon.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def lexicon_check(paths: tuple[Path, ...]) -> None:
+    """Run every entry's examples through the pipeline (the built-ins, or the entries in PATHS)."""
+    from .analysis import Analyzer
+    from .examples import check_entry
+    from .lexicon import lexicon_files
+
+    try:
+        analyzer = Analyzer(paths)
+        files = {str(p) for p in lexicon_files(list(paths))} if paths else None
+    except InputError as exc:
+        raise fail(exc) from None
+    entries = [e for e in analyzer.lexicon if files is None or e.origin.rpartition(":")[0] in files]
+    failures = [f for e in entries for f in check_entry(analyzer, e)]
+    for f in failures:
+        click.echo(f"{f.origin}: {f.entry}: {f.kind} example {f.example!r}: {f.got}")
+    examples = sum(len(e.flag_examples) + len(e.pass_examples) for e in entries)
+    click.echo(f"{len(entries)} entries, {examples} examples, {len(failures)} failing")
+    if failures:
+        sys.exit(1)
+
+
+@lexicon.command("docs")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The HTML file to write.")
+@lexicon_option
+def lexicon_docs(output: Path, lexicons: tuple[Path, ...]) -> None:
+    """Write a reference page of every entry, grouped by category."""
+    from .report import render_lexicon_docs
+
+    write_atomic(output, render_lexicon_docs(_load(lexicons)), [])
+    click.echo(f"wrote {output}")
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="redflags")

@@ -1,0 +1,156 @@
+"""Pipeline stage 2, context: line-aware sentences and ConText-style qualifiers on every hit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from .matching import HITS_KEY, QUOTES, Lemmas
+from .resources import data_path
+
+QUALIFIERS = ("question", "hypothetical", "historical", "negated", "hearsay")
+
+if not Span.has_extension("qualifiers"):
+    Span.set_extension("qualifiers", default=None)
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """A context qualifier on a hit and the cue that set it."""
+
+    name: str
+    cue: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One family of cues: what they qualify, in which direction, how far."""
+
+    qualifier: str
+    direction: str
+    max_scope: int
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    """All context rules, as read from rules/context.yml."""
+
+    rules: tuple[Rule, ...]
+    pseudo: tuple[str, ...]
+    terminators: frozenset[str]
+    question_marks: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def load_context_rules() -> ContextRules:
+    """Read the packaged context rules."""
+    raw: dict[str, Any] = yaml.safe_load(data_path("phrase_lexicons", "rules", "context.yml").read_text("utf-8"))
+    rules = tuple(
+        Rule(r["qualifier"], r["direction"], int(r["max_scope"]), tuple(str(c) for c in r["cues"]))
+        for r in raw["rules"]
+    )
+    unknown = {r.qualifier for r in rules} - set(QUALIFIERS)
+    if unknown:
+        raise ValueError(f"context.yml: unknown qualifier {sorted(unknown)[0]}")
+    return ContextRules(
+        rules=rules,
+        pseudo=tuple(raw.get("pseudo", [])),
+        terminators=frozenset(str(t) for t in raw.get("terminators", [])),
+        question_marks=frozenset(raw.get("question_marks", ["?"])),
+    )
+
+
+@Language.factory("redflags_lines")
+def make_lines(nlp: Language, name: str) -> "LineBreaks":
+    """Starts a new sentence at every line break, so bullets and speaker lines are their own scope."""
+    return LineBreaks()
+
+
+class LineBreaks:
+    """Marks the token after a newline as a sentence start."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc[1:]:
+            prev = doc[token.i - 1]
+            if "\n" in prev.text or "\n" in prev.whitespace_:
+                token.is_sent_start = True
+        return doc
+
+
+@Language.factory("redflags_context")
+def make_context(nlp: Language, name: str) -> "Context":
+    """Qualifies each lexicon hit as negated, a question, a plan, past, or hearsay, with its cue."""
+    return Context(nlp)
+
+
+class Context:
+    """ConText-lite: cues scoped to their sentence, stopped by terminators, pseudo cues ignored."""
+
+    def __init__(self, nlp: Language):
+        self.rules = load_context_rules()
+        self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        lemmas = Lemmas()
+
+        def docs(phrases: tuple[str, ...]) -> list[Doc]:
+            return [lemmas(nlp.make_doc(p.translate(QUOTES))) for p in phrases]
+
+        self.matcher.add("pseudo", docs(self.rules.pseudo))
+        for i, rule in enumerate(self.rules.rules):
+            self.matcher.add(str(i), docs(rule.cues))
+
+    def cues(self, doc: Doc) -> list[tuple[Rule, Span]]:
+        """Every cue in the doc with its rule, longest first within a rule, minus pseudo cues."""
+        matches = self.matcher(doc, as_spans=True)
+        pseudo = [s for s in matches if s.label_ == "pseudo"]
+        by_rule: dict[int, list[Span]] = {}
+        for span in matches:
+            if span.label_ != "pseudo" and not any(p.start < span.end and span.start < p.end for p in pseudo):
+                by_rule.setdefault(int(span.label_), []).append(span)
+        return [(self.rules.rules[i], s) for i, spans in by_rule.items() for s in filter_spans(spans)]
+
+    def _blocked(self, doc: Doc, start: int, end: int) -> bool:
+        return any(doc[i].norm_ in self.rules.terminators for i in range(start, end))
+
+    def qualify(self, hit: Span, cues: list[tuple[Rule, Span]]) -> list[Qualifier]:
+        """The qualifiers that reach this hit, nearest cue per qualifier."""
+        doc, sent = hit.doc, hit.sent
+        best: dict[str, tuple[int, Span]] = {}
+        for rule, cue in cues:
+            if cue.start < sent.start or cue.end > sent.end or (cue.start < hit.end and hit.start < cue.end):
+                continue
+            if rule.direction == "forward" and cue.end <= hit.start:
+                gap = hit.start - cue.end
+                blocked = self._blocked(doc, cue.end, hit.start)
+            elif rule.direction == "backward" and cue.start >= hit.end:
+                gap = cue.start - hit.end
+                blocked = self._blocked(doc, hit.end, cue.start)
+            else:
+                continue
+            if gap <= rule.max_scope and not blocked and gap < best.get(rule.qualifier, (10**9, cue))[0]:
+                best[rule.qualifier] = (gap, cue)
+        last = next((t for t in reversed(sent) if not t.is_space), None)
+        if last is not None and last.text in self.rules.question_marks and "question" not in best:
+            best["question"] = (0, doc[last.i : last.i + 1])
+        return [
+            Qualifier(name, span.text, span.start_char, span.end_char)
+            for name in QUALIFIERS
+            if name in best
+            for span in [best[name][1]]
+        ]
+
+    def __call__(self, doc: Doc) -> Doc:
+        hits = doc.spans[HITS_KEY] if HITS_KEY in doc.spans else []
+        cues = self.cues(doc) if len(hits) else []
+        for hit in hits:
+            hit._.qualifiers = self.qualify(hit, cues)
+        return doc

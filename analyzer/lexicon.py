@@ -1,0 +1,274 @@
+"""Lexicon entries as data: loading, validation, user overrides."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .notes import InputError
+from .resources import data_path
+
+SIDES = ("coverage", "outcomes")
+COUNTS_FOR = ("coverage", "outcomes", "none")
+CATEGORIES = (
+    "coverage-talk",
+    "outcomes-talk",
+    "visa-contract",
+    "leadership",
+    "attrition",
+    "soap-fill",
+    "boards-accreditation",
+    "website-alumni",
+    "evasive-answers",
+    "screening",
+)
+TOPICS = ("teaching", "scholarship", "graduate-outcomes", "boards", "leadership", "visa")
+REQUIRED = ("id", "side", "category", "weight", "meaning", "follow_up", "source", "examples")
+OPTIONAL = ("phrases", "patterns", "topic", "needs_specifics", "negated_counts_for", "past_counts_for", "enabled")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LINE_KEY = "__line__"
+
+
+class LexiconError(InputError):
+    """A lexicon file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One coded phrase family: what is said, what it means, what to ask next."""
+
+    id: str
+    side: str
+    category: str
+    weight: float
+    meaning: str
+    follow_up: str
+    source: str
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[tuple[dict[str, Any], ...], ...] = ()
+    topic: str | None = None
+    needs_specifics: bool = False
+    negated_counts_for: str | None = None
+    past_counts_for: str | None = None
+    enabled: bool = True
+    flag_examples: tuple[str, ...] = ()
+    pass_examples: tuple[str, ...] = ()
+    origin: str = ""
+
+    def counts_when_negated(self) -> str:
+        """The side a negated use of this entry adds to."""
+        return self.negated_counts_for or ("coverage" if self.side == "outcomes" else "none")
+
+    def counts_when_past(self) -> str:
+        """The side a lost or former use of this entry adds to."""
+        return self.past_counts_for or ("coverage" if self.side == "outcomes" else "none")
+
+
+@dataclass
+class Lexicon:
+    """All enabled entries by id, and the files they came from."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(self.entries.values())
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def select(self, category: str | None = None, side: str | None = None) -> list[Entry]:
+        """Entries filtered by category and side, in id order."""
+        return sorted(
+            (e for e in self if (category is None or e.category == category) and (side is None or e.side == side)),
+            key=lambda e: (e.category, e.id),
+        )
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that records the line of every mapping."""
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[LINE_KEY] = node.start_mark.line + 1
+        return mapping
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != LINE_KEY}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def lexicon_files(paths: list[str | Path]) -> list[Path]:
+    """The YAML files named by paths: files as given, folders by their *.yml / *.yaml files."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise LexiconError(str(path), "no such lexicon file or folder")
+    return found
+
+
+def builtin_files() -> list[Path]:
+    """The lexicon files that ship with the package."""
+    return lexicon_files([Path(str(data_path("phrase_lexicons")))])
+
+
+def _read_raw(path: Path) -> list[dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(str(path), f"cannot read lexicon: {exc.__class__.__name__}") from None
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise LexiconError(str(path), f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        line = data.get(LINE_KEY)
+        if set(data) - {"entries", LINE_KEY}:
+            extra = sorted(set(data) - {"entries", LINE_KEY})[0]
+            raise LexiconError(str(path), f"unknown top-level key '{extra}' (expected 'entries')", line)
+        data = data.get("entries") or []
+    if not isinstance(data, list):
+        raise LexiconError(str(path), "expected a list of entries under 'entries:'", 1)
+    for item in data:
+        if not isinstance(item, dict):
+            raise LexiconError(str(path), "each entry must be a mapping", None)
+    return data
+
+
+def _fail(path: Path, raw: dict[str, Any], reason: str) -> LexiconError:
+    return LexiconError(str(path), reason, raw.get(LINE_KEY))
+
+
+def _text_list(path: Path, raw: dict[str, Any], key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(path, raw, f"entry '{raw.get('id')}': '{key}' must be a list of non-empty strings")
+    return tuple(" ".join(v.split()) for v in value)
+
+
+def _patterns(path: Path, raw: dict[str, Any], value: Any) -> tuple[tuple[dict[str, Any], ...], ...]:
+    value = _strip_lines(value)
+    if not isinstance(value, list) or not all(
+        isinstance(p, list) and p and all(isinstance(t, dict) and t for t in p) for p in value
+    ):
+        raise _fail(path, raw, f"entry '{raw.get('id')}': 'patterns' must be a list of token-pattern lists")
+    return tuple(tuple(tok for tok in p) for p in value)
+
+
+def _build(path: Path, raw: dict[str, Any], base: Entry | None) -> Entry:
+    """Validate one raw entry (merged over base when it overrides one) into an Entry."""
+    eid = raw.get("id")
+    if not isinstance(eid, str) or not ID_RE.match(eid):
+        raise _fail(path, raw, f"entry id {eid!r} must be lowercase letters, digits and dashes")
+    unknown = sorted(set(raw) - set(REQUIRED) - set(OPTIONAL) - {LINE_KEY})
+    if unknown:
+        raise _fail(path, raw, f"entry '{eid}': unknown key '{unknown[0]}'")
+    if base is None:
+        missing = [k for k in REQUIRED if k not in raw]
+        if missing:
+            raise _fail(path, raw, f"entry '{eid}': missing key '{missing[0]}'")
+    fields: dict[str, Any] = {"origin": f"{path}:{raw.get(LINE_KEY, '?')}"}
+    if "side" in raw:
+        if raw["side"] not in SIDES:
+            raise _fail(path, raw, f"entry '{eid}': side must be one of {', '.join(SIDES)}")
+        fields["side"] = raw["side"]
+    if "category" in raw:
+        if raw["category"] not in CATEGORIES:
+            raise _fail(path, raw, f"entry '{eid}': unknown category {raw['category']!r}")
+        fields["category"] = raw["category"]
+    if "topic" in raw:
+        if raw["topic"] is not None and raw["topic"] not in TOPICS:
+            raise _fail(path, raw, f"entry '{eid}': unknown topic {raw['topic']!r}")
+        fields["topic"] = raw["topic"]
+    if "weight" in raw:
+        weight = raw["weight"]
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= 5:
+            raise _fail(path, raw, f"entry '{eid}': weight must be a number above 0 and at most 5")
+        fields["weight"] = float(weight)
+    for key in ("meaning", "follow_up", "source"):
+        if key in raw:
+            if not isinstance(raw[key], str) or not raw[key].strip():
+                raise _fail(path, raw, f"entry '{eid}': '{key}' must be non-empty text")
+            fields[key] = " ".join(raw[key].split())
+    for key in ("needs_specifics", "enabled"):
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise _fail(path, raw, f"entry '{eid}': '{key}' must be true or false")
+            fields[key] = raw[key]
+    for key in ("negated_counts_for", "past_counts_for"):
+        if key in raw:
+            if raw[key] is not None and raw[key] not in COUNTS_FOR:
+                raise _fail(path, raw, f"entry '{eid}': '{key}' must be one of {', '.join(COUNTS_FOR)}")
+            fields[key] = raw[key]
+    if "phrases" in raw:
+        fields["phrases"] = _text_list(path, raw, "phrases", raw["phrases"])
+    if "patterns" in raw:
+        fields["patterns"] = _patterns(path, raw, raw["patterns"])
+    if "examples" in raw:
+        examples = raw["examples"]
+        if not isinstance(examples, dict) or set(examples) - {"flag", "pass", LINE_KEY}:
+            raise _fail(path, raw, f"entry '{eid}': 'examples' must have only 'flag' and 'pass' lists")
+        fields["flag_examples"] = _text_list(path, raw, "examples.flag", examples.get("flag", []))
+        fields["pass_examples"] = _text_list(path, raw, "examples.pass", examples.get("pass", []))
+    entry = replace(base, **fields) if base else Entry(id=eid, **{k: v for k, v in fields.items()})
+    if entry.enabled and not entry.phrases and not entry.patterns:
+        raise _fail(path, raw, f"entry '{eid}': needs at least one phrase or pattern")
+    if entry.enabled and not entry.flag_examples:
+        raise _fail(path, raw, f"entry '{eid}': needs at least one 'flag' example")
+    return entry
+
+
+def phrase_key(phrase: str) -> str:
+    """The form two phrases are compared in to find duplicates."""
+    return " ".join(re.sub(r"[’‘]", "'", phrase).lower().split())
+
+
+def load_lexicon(user_paths: list[str | Path] | None = None, *, builtins: bool = True) -> Lexicon:
+    """Load the built-in lexicons, then user files that add, override or switch off entries."""
+    lexicon = Lexicon()
+    sources = [(p, False) for p in (builtin_files() if builtins else [])]
+    sources += [(p, True) for p in lexicon_files(list(user_paths or []))]
+    all_entries: dict[str, Entry] = {}
+    seen_in_file: dict[str, str] = {}
+    for path, is_user in sources:
+        lexicon.files.append(str(path))
+        for raw in _read_raw(path):
+            eid = raw.get("id")
+            if isinstance(eid, str) and eid in seen_in_file and (seen_in_file[eid] == str(path) or not is_user):
+                raise _fail(path, raw, f"duplicate entry id '{eid}' (also in {seen_in_file[eid]})")
+            base = all_entries.get(eid) if is_user and isinstance(eid, str) else None
+            entry = _build(path, raw, base)
+            seen_in_file[entry.id] = str(path)
+            all_entries[entry.id] = entry
+    owners: dict[str, str] = {}
+    for entry in all_entries.values():
+        if not entry.enabled:
+            continue
+        for phrase in entry.phrases:
+            key = phrase_key(phrase)
+            if key in owners and owners[key] != entry.id:
+                path, _, line = entry.origin.rpartition(":")
+                raise LexiconError(
+                    path,
+                    f"phrase '{phrase}' is in both '{owners[key]}' and '{entry.id}'",
+                    int(line) if line.isdigit() else None,
+                )
+            owners[key] = entry.id
+        lexicon.entries[entry.id] = entry
+    return lexicon

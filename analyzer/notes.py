@@ -1,0 +1,44 @@
+"""A note as read from disk or standard input: its text, speaker turns and front matter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("program_director", "faculty", "chief", "resident", "coordinator", "applicant", "unknown")
+
+
+class InputError(Exception):
+    """A note, lexicon or profile that cannot be used; names the file and, where known, the line."""
+
+    def __init__(self, path: str, reason: str, line: int | None = None):
+        self.path, self.reason, self.line = str(path), reason, line
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class Turn:
+    """A stretch of the note said by one speaker; offsets index into Note.text."""
+
+    start: int
+    end: int
+    speaker: str | None = None
+    role: str = "unknown"
+    timestamp: str | None = None
+
+
+@dataclass
+class Note:
+    """The text to analyze, where it came from, its turns and its front matter."""
+
+    source: str
+    text: str
+    format: str = "txt"
+    meta: dict[str, Any] = field(default_factory=dict)
+    turns: list[Turn] = field(default_factory=list)
+    body_offset: int = 0

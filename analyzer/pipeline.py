@@ -1,0 +1,33 @@
+"""The spaCy pipeline: sentences, typo repair, lemmas, lexicon matching, context, specifics, numbers."""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+
+from . import context, matching, specifics  # noqa: F401  (registers the redflags_* factories)
+from .notes import InputError
+
+
+def build_pipeline(lexicon_paths: tuple[str, ...] = (), model: str | None = None) -> Language:
+    """spacy.blank('en') with rule-based components, or an installed pipeline named by model."""
+    if model:
+        try:
+            nlp = spacy.load(model, exclude=["lemmatizer"])
+        except (OSError, ImportError, ValueError) as exc:
+            raise InputError(model, f"cannot load spaCy pipeline: {str(exc).splitlines()[0][:160]}") from None
+    else:
+        nlp = spacy.blank("en")
+    if nlp.has_pipe("parser") or nlp.has_pipe("senter"):
+        nlp.add_pipe("redflags_lines", first=True)
+    else:
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("redflags_lines")
+    paths = {"lexicon_paths": list(lexicon_paths)}
+    nlp.add_pipe("redflags_typos", config=paths)
+    nlp.add_pipe("redflags_lemmas")
+    nlp.add_pipe("redflags_phrases", config=paths)
+    nlp.add_pipe("redflags_context")
+    specifics.add_specifics(nlp)
+    nlp.add_pipe("redflags_numbers")
+    return nlp

@@ -1,0 +1,19 @@
+"""Where the data folders shipped with the tool live, in a source checkout or an installed wheel."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+KINDS = ("phrase_lexicons", "reports")
+
+
+def data_path(kind: str, *parts: str) -> Path:
+    """Return the path of a file or folder under one of the data folders (phrase_lexicons or reports)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown data folder {kind!r}; expected one of {', '.join(KINDS)}")
+    # A wheel packages the folders inside analyzer/; a source checkout keeps them at the repo root.
+    packaged = resources.files("analyzer") / kind
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged.joinpath(*parts)
+    return Path(__file__).resolve().parent.parent.joinpath(kind, *parts)

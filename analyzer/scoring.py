@@ -1,0 +1,306 @@
+"""Stage 4, scoring: hits with speakers and context become signals, absences, a verdict and questions."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from spacy.tokens import Doc, Span
+
+from .lexicon import Entry, Lexicon
+from .matching import HITS_KEY
+from .notes import Turn
+from .results import Checklist, FollowUp, Hit, Missing, Verdict
+from .resources import data_path
+from .specifics import SPECIFIC_LABELS, NumberFinding
+
+# Which qualifier decides how a hit counts when several apply, first wins.
+PRECEDENCE = ("question", "hypothetical", "historical", "negated")
+
+
+@dataclass(frozen=True)
+class Topic:
+    """An outcomes topic whose absence says something."""
+
+    key: str
+    label: str
+    question: str
+    weight: float
+
+
+@lru_cache(maxsize=1)
+def scoring_rules() -> dict[str, Any]:
+    """The weights and verdict thresholds from rules/scoring.yml."""
+    rules: dict[str, Any] = yaml.safe_load(data_path("phrase_lexicons", "rules", "scoring.yml").read_text("utf-8"))
+    return rules
+
+
+@lru_cache(maxsize=1)
+def load_topics() -> tuple[int, tuple[Topic, ...]]:
+    """The minimum words to judge absences, and the topics from rules/topics.yml."""
+    raw = yaml.safe_load(data_path("phrase_lexicons", "rules", "topics.yml").read_text("utf-8"))
+    topics = tuple(Topic(k, v["label"], v["question"], float(v["weight"])) for k, v in raw["topics"].items())
+    return int(raw["min_words"]), topics
+
+
+def turn_at(turns: list[Turn], offset: int) -> Turn | None:
+    """The turn that holds a character offset."""
+    for turn in turns:
+        if turn.start <= offset < max(turn.end, turn.start + 1):
+            return turn
+    return None
+
+
+def counts_for(entry: Entry, qualifiers: set[str], role: str) -> str:
+    """The side a hit adds to, given its qualifiers and speaker."""
+    if role == "applicant":
+        return "none"
+    for name in PRECEDENCE:
+        if name in qualifiers:
+            if name == "historical":
+                return entry.counts_when_past()
+            if name == "negated":
+                return entry.counts_when_negated()
+            return "none"
+    return entry.side
+
+
+def specifics_near(span: Span, turn: Turn | None, window: int) -> list[str]:
+    """Entity texts that make a claim specific: in its sentence or the next ones by the same speaker."""
+    doc = span.doc
+    start = span.sent.start
+    end = span.sent.end
+    for _ in range(window):
+        if end >= len(doc):
+            break
+        nxt = doc[end].sent
+        if turn is not None and nxt.start_char >= turn.end:
+            break
+        end = nxt.end
+    return [e.text for e in doc.ents if e.label_ in SPECIFIC_LABELS and e.start >= start and e.end <= end]
+
+
+def score_hits(doc: Doc, lexicon: Lexicon, turns: list[Turn]) -> list[Hit]:
+    """Every lexicon hit in doc, with its speaker, context, specifics and the weight it adds."""
+    rules = scoring_rules()
+    hits: list[Hit] = []
+    for span in doc.spans[HITS_KEY]:
+        entry = lexicon.entries[span.label_]
+        turn = turn_at(turns, span.start_char)
+        role = turn.role if turn else "unknown"
+        qualifiers = list(span._.qualifiers or [])
+        names = {q.name for q in qualifiers}
+        side = counts_for(entry, names, role)
+        weight = entry.weight
+        specifics: list[str] = []
+        vague = False
+        if entry.needs_specifics and side == entry.side == "outcomes":
+            specifics = specifics_near(span, turn, int(rules["specifics_window"]))
+            vague = not specifics
+            weight *= rules["vague_factor"] if vague else 1.0
+        if "hearsay" in names:
+            weight *= rules["hearsay_factor"]
+        hits.append(
+            Hit(
+                entry=entry.id, side=entry.side, category=entry.category, text=span.text,
+                start=span.start_char, end=span.end_char, weight=round(weight, 3), counted=side != "none",
+                counts_for=side, base_weight=entry.weight, qualifiers=qualifiers,
+                speaker=turn.speaker if turn else None, role=role, fuzzy=span._.fuzzy, vague=vague,
+                specifics=specifics, topic=entry.topic,
+            )
+        )
+    return damp_repeats(hits)
+
+
+def damp_repeats(hits: list[Hit]) -> list[Hit]:
+    """The k-th counted use of an entry adds weight x k^-exponent; every hit learns how often it was said."""
+    exponent = scoring_rules()["repeat_exponent"]
+    times = Counter(h.entry for h in hits if h.counted)
+    seen: Counter[str] = Counter()
+    out = []
+    for hit in hits:
+        if not hit.counted:
+            out.append(replace(hit, weight=0.0, times=max(times[hit.entry], 1)))
+            continue
+        seen[hit.entry] += 1
+        k = seen[hit.entry]
+        out.append(replace(hit, weight=round(hit.weight * k ** -exponent, 3), repeat=k, times=times[hit.entry]))
+    return out
+
+
+def tally(hits: list[Hit]) -> dict[str, float]:
+    """Weighted totals per side."""
+    totals = {"coverage": 0.0, "outcomes": 0.0}
+    for hit in hits:
+        if hit.counted:
+            totals[hit.counts_for] += hit.weight
+    return {k: round(v, 3) for k, v in totals.items()}
+
+
+def by_role(hits: list[Hit]) -> dict[str, dict[str, float]]:
+    """Weighted totals per side for each speaker role that said something counted."""
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: {"coverage": 0.0, "outcomes": 0.0})
+    for hit in hits:
+        if hit.counted:
+            totals[hit.role][hit.counts_for] = round(totals[hit.role][hit.counts_for] + hit.weight, 3)
+    return dict(sorted(totals.items()))
+
+
+def missing_topics(hits: list[Hit], numbers: list[NumberFinding], words: int) -> tuple[list[Missing], str | None]:
+    """Outcomes topics no program speaker touched, or a note that the text is too short to tell."""
+    min_words, topics = load_topics()
+    if words < min_words:
+        return [], f"Not enough text to judge what was never said ({words} words; {min_words} needed)."
+    touched = {h.topic for h in hits if h.role != "applicant"} | {n.topic for n in numbers}
+    missing = [Missing(t.key, t.label, t.question, t.weight) for t in topics if t.key not in touched]
+    return missing, None
+
+
+def evidence(
+    hits: list[Hit], numbers: list[NumberFinding], missing: list[Missing]
+) -> tuple[float, float, int]:
+    """Coverage and outcomes evidence (talk, numbers, absences) and how many pieces of it there are."""
+    rules = scoring_rules()
+    totals = tally(hits)
+    coverage, outcomes = totals["coverage"], totals["outcomes"]
+    weights = rules["number_weights"]
+    for finding in numbers:
+        if finding.status in ("red", "caution"):
+            coverage += weights[finding.status]
+        elif finding.status == "healthy":
+            outcomes += weights["healthy"]
+    coverage += sum(m.weight for m in missing) * rules["missing_factor"]
+    pieces = sum(1 for h in hits if h.counted) + sum(1 for n in numbers if n.status != "info")
+    return coverage, outcomes, pieces
+
+
+def bucket_for(share: float) -> str:
+    """The bucket an outcomes share falls in."""
+    rules = scoring_rules()["verdict"]
+    if share >= rules["strategic_at"]:
+        return "strategic"
+    if share < rules["desperate_below"]:
+        return "desperate"
+    return "dependent"
+
+
+def outcomes_share(
+    hits: list[Hit], numbers: list[NumberFinding], missing: list[Missing], checklist: Checklist | None
+) -> tuple[float | None, int]:
+    """The outcomes share of all evidence, the checklist blended in when enough of it is known."""
+    rules = scoring_rules()["verdict"]
+    coverage, outcomes, pieces = evidence(hits, numbers, missing)
+    talk = outcomes / (coverage + outcomes) if coverage + outcomes else None
+    if checklist and checklist.score is not None and checklist.known_weight >= rules["checklist_min_known"]:
+        part = rules["checklist_share"]
+        return (checklist.score / 100 if talk is None else (1 - part) * talk + part * checklist.score / 100), pieces
+    return talk, pieces
+
+
+def decide(
+    hits: list[Hit],
+    numbers: list[NumberFinding],
+    missing: list[Missing],
+    checklist: Checklist | None,
+    words: int,
+) -> Verdict:
+    """The verdict with its confidence and the reasons that drove it."""
+    rules = scoring_rules()["verdict"]
+    share, pieces = outcomes_share(hits, numbers, missing, checklist)
+    has_checklist = bool(checklist and checklist.known_weight >= rules["checklist_min_known"])
+    if share is None or (not has_checklist and (words < rules["min_words"] or pieces < rules["min_hits"])):
+        return Verdict(
+            "insufficient", 0.0,
+            [f"Too little evidence to judge: {pieces} counted signal(s) in {words} words "
+             f"(at least {rules['min_hits']} signals and {rules['min_words']} words are needed)."],
+            None,
+        )
+    bucket = bucket_for(share)
+    reasons = reasons_for(hits, numbers, missing, checklist, share)
+    flips = []
+    for i, hit in enumerate(hits):
+        if hit.counted:
+            rest = damp_repeats([replace(h, weight=h.weight / (h.repeat ** -scoring_rules()["repeat_exponent"]))
+                                 for j, h in enumerate(hits) if j != i])
+            alt, _ = outcomes_share(rest, numbers, missing, checklist)
+            if alt is not None and bucket_for(alt) != bucket:
+                flips.append((hit, bucket_for(alt)))
+    margin = min(abs(share - rules["strategic_at"]), abs(share - rules["desperate_below"]))
+    confidence = min(1.0, pieces / 12) * (0.5 + min(0.5, margin * 2.5))
+    if flips:
+        hit, other = flips[0]
+        confidence *= 0.5
+        reasons.append(f"Borderline: without \"{hit.text}\" the verdict would be {other}.")
+    return Verdict(bucket, round(confidence, 2), reasons, round(share, 3))
+
+
+def reasons_for(
+    hits: list[Hit], numbers: list[NumberFinding], missing: list[Missing], checklist: Checklist | None, share: float
+) -> list[str]:
+    """Plain sentences naming what drove the verdict, strongest first."""
+    reasons = [f"Outcomes talk is {share:.0%} of the evidence (strategic from "
+               f"{scoring_rules()['verdict']['strategic_at']:.0%}, desperate below "
+               f"{scoring_rules()['verdict']['desperate_below']:.0%})."]
+    per_entry: dict[tuple[str, str], list[Hit]] = defaultdict(list)
+    for hit in hits:
+        if hit.counted:
+            per_entry[(hit.entry, hit.counts_for)].append(hit)
+    ranked = sorted(per_entry.values(), key=lambda hs: -sum(h.weight for h in hs))
+    for group in ranked[:6]:
+        first = group[0]
+        times = f" (said {len(group)} times)" if len(group) > 1 else ""
+        how = f", {first.cue}" if first.cue else ""
+        reasons.append(f"{first.counts_for.capitalize()}: \"{first.text}\"{times}{how}.")
+    for finding in numbers:
+        if finding.status in ("red", "caution", "healthy"):
+            reasons.append(f"{finding.label}: {finding.value:g} {finding.unit} is {finding.status} ({finding.note}).")
+    if missing:
+        reasons.append("Never talked about: " + ", ".join(m.label.lower() for m in missing) + ".")
+    if checklist and checklist.score is not None:
+        reasons.append(f"Public-data checklist: {checklist.score:.0f}/100 on {checklist.known_weight:.0f} "
+                       "points of known items.")
+    return reasons
+
+
+def follow_ups(hits: list[Hit], missing: list[Missing], numbers: list[NumberFinding], lexicon: Lexicon) -> list[FollowUp]:
+    """Questions for residents from each red flag and absence, deduplicated, heaviest first."""
+    _, topics = load_topics()
+    by_topic = {t.key: t for t in topics}
+    asked: dict[str, FollowUp] = {}
+
+    def add(question: str, weight: float, because: str) -> None:
+        if question not in asked or asked[question].weight < weight:
+            asked[question] = FollowUp(question, round(weight, 3), because)
+
+    for hit in hits:
+        if hit.counts_for == "coverage":
+            add(lexicon.entries[hit.entry].follow_up, hit.base_weight, f"they said \"{hit.text}\"")
+    for item in missing:
+        add(item.question, item.weight, f"nobody talked about {item.label.lower()}")
+    for finding in numbers:
+        if finding.status in ("red", "caution") and finding.topic in by_topic:
+            add(by_topic[finding.topic].question, by_topic[finding.topic].weight,
+                f"{finding.label.lower()} of {finding.value:g} {finding.unit}")
+    return sorted(asked.values(), key=lambda f: (-f.weight, f.question))
+
+
+def summary_numbers(hits: list[Hit], words: int) -> tuple[dict[str, float], float | None, float | None, dict[str, float]]:
+    """Totals, the coverage/outcomes ratio, the balance and rates per 1,000 words."""
+    signals = tally(hits)
+    c, o = signals["coverage"], signals["outcomes"]
+    ratio = round(c / o, 3) if o else None
+    balance = round((c - o) / (c + o), 3) if c + o else None
+    scale = 1000 / words if words else 0.0
+    counted = [h for h in hits if h.counted]
+    rates = {
+        "coverage": round(sum(1 for h in counted if h.counts_for == "coverage") * scale, 2),
+        "outcomes": round(sum(1 for h in counted if h.counts_for == "outcomes") * scale, 2),
+        "hits": round(len(hits) * scale, 2),
+    }
+    if not math.isfinite(rates["hits"]):
+        rates = {k: 0.0 for k in rates}
+    return signals, ratio, balance, rates

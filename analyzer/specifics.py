@@ -1,0 +1,179 @@
+"""Pipeline stage 3, specifics: names, places, years and numbers, and the figures read against thresholds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .resources import data_path
+
+GAZETTEERS = ("specialties", "institutions", "places", "numbers")
+SPECIFIC_LABELS = frozenset(
+    {"SPECIALTY", "INSTITUTION", "PLACE", "NUMBER", "ORG", "GPE", "FAC", "LOC", "DATE", "PERCENT", "CARDINAL",
+     "QUANTITY", "PERSON", "MONEY", "TIME"}
+)
+ORDINALS = {"third": 3, "fourth": 4, "fifth": 5, "3rd": 3, "4th": 4, "5th": 5}
+
+if not Doc.has_extension("numbers"):
+    Doc.set_extension("numbers", default=None)
+if not Doc.has_extension("reference_year"):
+    Doc.set_extension("reference_year", default=None)
+
+
+def gazetteer_patterns() -> list[dict[str, Any]]:
+    """EntityRuler patterns built from the gazetteer files."""
+    patterns: list[dict[str, Any]] = []
+    for name in GAZETTEERS:
+        raw = yaml.safe_load(data_path("phrase_lexicons", "gazetteers", f"{name}.yml").read_text("utf-8"))
+        label = raw["label"]
+        patterns += [{"label": label, "pattern": str(p)} for p in raw.get("phrases", [])]
+        patterns += [{"label": label, "pattern": p} for p in raw.get("patterns", [])]
+    return patterns
+
+
+def add_specifics(nlp: Language) -> None:
+    """Adds the rule-based entity ruler (after a model's own NER, without overwriting it)."""
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        name="redflags_specifics",
+        config={"overwrite_ents": False, "phrase_matcher_attr": "LOWER", "validate": True},
+    )
+    with nlp.select_pipes(disable=nlp.pipe_names):  # patterns need only the tokenizer
+        ruler.add_patterns(gazetteer_patterns())  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Band:
+    """One threshold band of a metric."""
+
+    status: str
+    note: str
+    below: float | None = None
+    above: float | None = None
+    atleast: float | None = None
+
+    def holds(self, value: float) -> bool:
+        """Whether value falls in this band."""
+        return (
+            (self.below is None or value < self.below)
+            and (self.above is None or value > self.above)
+            and (self.atleast is None or value >= self.atleast)
+        )
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A figure the note may give, how to read it and how to judge it."""
+
+    key: str
+    label: str
+    unit: str
+    topic: str | None
+    patterns: tuple[re.Pattern[str], ...]
+    bands: tuple[Band, ...]
+
+
+@dataclass(frozen=True)
+class NumberFinding:
+    """A number read from the note, judged against its threshold."""
+
+    metric: str
+    label: str
+    value: float
+    unit: str
+    status: str
+    note: str
+    text: str
+    start: int
+    end: int
+    topic: str | None = None
+
+
+@lru_cache(maxsize=1)
+def load_thresholds() -> tuple[dict[str, float], tuple[Metric, ...]]:
+    """Number words and metrics from rules/thresholds.yml."""
+    raw = yaml.safe_load(data_path("phrase_lexicons", "rules", "thresholds.yml").read_text("utf-8"))
+    metrics = tuple(
+        Metric(
+            key=key,
+            label=m["label"],
+            unit=m["unit"],
+            topic=m.get("topic"),
+            patterns=tuple(re.compile(p, re.IGNORECASE) for p in m["patterns"]),
+            bands=tuple(Band(**b) for b in m["bands"]),
+        )
+        for key, m in raw["metrics"].items()
+    )
+    return {str(k): float(v) for k, v in raw["number_words"].items()}, metrics
+
+
+def _number(text: str, words: dict[str, float]) -> float | None:
+    text = text.strip().lower()
+    if text in ORDINALS:
+        return float(ORDINALS[text])
+    try:
+        return float(text)
+    except ValueError:
+        return words.get(text.replace(" of", ""))
+
+
+def read_value(match: re.Match[str], words: dict[str, float], reference_year: int) -> float | None:
+    """The metric value a regex match stands for."""
+    groups = match.groupdict()
+    if groups.get("year"):
+        return float(max(0, reference_year - int(groups["year"])))
+    if groups.get("all"):
+        return 100.0
+    if groups.get("count") and groups.get("span"):
+        count, span = _number(groups["count"], words), _number(groups["span"], words)
+        return round(span / count, 1) if count and span else None
+    return _number(groups["value"], words) if groups.get("value") else None
+
+
+def judge(metric: Metric, value: float) -> Band:
+    """The first band of metric that holds for value."""
+    return next(b for b in metric.bands if b.holds(value))
+
+
+@Language.factory("redflags_numbers")
+def make_numbers(nlp: Language, name: str) -> "Numbers":
+    """Reads board pass rates, didactic hours, SOAP years, PD tenure, IMG share and weekly hours."""
+    return Numbers()
+
+
+class Numbers:
+    """Runs the threshold patterns on each sentence; writes doc._.numbers."""
+
+    def __init__(self) -> None:
+        self.words, self.metrics = load_thresholds()
+
+    def __call__(self, doc: Doc) -> Doc:
+        year = doc._.reference_year or date.today().year
+        found: list[NumberFinding] = []
+        for sent in doc.sents:
+            text = sent.text
+            taken: list[tuple[int, int]] = []
+            for metric in self.metrics:
+                for pattern in metric.patterns:
+                    for match in pattern.finditer(text):
+                        value = read_value(match, self.words, year)
+                        span = match.span()
+                        if value is None or any(s < span[1] and span[0] < e for s, e in taken):
+                            continue
+                        taken.append(span)
+                        band = judge(metric, value)
+                        start = sent.start_char + span[0]
+                        found.append(
+                            NumberFinding(metric.key, metric.label, value, metric.unit, band.status, band.note,
+                                          doc.text[start : sent.start_char + span[1]], start,
+                                          sent.start_char + span[1], metric.topic)
+                        )
+        doc._.numbers = sorted(found, key=lambda f: (f.start, f.metric))
+        return doc
