@@ -89,7 +89,7 @@ class Lexicon:
         )
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
     """A YAML loader that records the line of every mapping."""
 
     def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
