@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,9 @@ class Analyzer:
             meta=note.meta,
             format=note.format,
         )
+
+
+@lru_cache(maxsize=4)
+def get_analyzer(lexicon_paths: tuple[str, ...] = (), model: str | None = None) -> Analyzer:
+    """A shared Analyzer per lexicon set and model, so repeated calls load the pipeline once."""
+    return Analyzer(lexicon_paths, model)

@@ -82,7 +82,7 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
             profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
             model: str | None) -> None:
     """Analyze one interview note (a file, or - to paste and end with Ctrl-D)."""
-    from .analysis import Analyzer
+    from .analysis import get_analyzer
     from .reading import load_mapping_file, read_note
     from .report import render_html, summary_text
 
@@ -92,7 +92,8 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         stdin_text = read_stdin() if path == "-" else None
         note = read_note(path, input_format=input_format, max_bytes=max_bytes, role_map=role_map,
                          stdin_text=stdin_text)
-        result = Analyzer(lexicons, model).analyze(note, profile_data)
+        analyzer = get_analyzer(tuple(str(p) for p in lexicons), model)
+        result = analyzer.analyze(note, profile_data)
     except InputError as exc:
         raise fail(exc) from None
     protect = [] if path == "-" else [Path(path)]
@@ -108,7 +109,7 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         return
     stem = "stdin" if path == "-" else Path(path).name.rsplit(".", 1)[0]
     target = output or Path(f"{stem}.redflags.html")
-    write_atomic(target, render_html(result), protect)
+    write_atomic(target, render_html(result, analyzer.lexicon), protect)
     click.echo(summary_text(result, target))
     if open_report:
         webbrowser.open(target.resolve().as_uri())
@@ -171,12 +172,12 @@ def lexicon_show(entry_id: str, lexicons: tuple[Path, ...]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def lexicon_check(paths: tuple[Path, ...]) -> None:
     """Run every entry's examples through the pipeline (the built-ins, or the entries in PATHS)."""
-    from .analysis import Analyzer
+    from .analysis import get_analyzer
     from .examples import check_entry
     from .lexicon import lexicon_files
 
     try:
-        analyzer = Analyzer(paths)
+        analyzer = get_analyzer(tuple(str(p) for p in paths))
         files = {str(p) for p in lexicon_files(list(paths))} if paths else None
     except InputError as exc:
         raise fail(exc) from None
