@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from spacy.errors import MatchPatternError
+from spacy.matcher import Matcher
+from spacy.vocab import Vocab
 
 from .notes import InputError
 from .resources import data_path
@@ -168,7 +172,17 @@ def _patterns(path: Path, raw: dict[str, Any], value: Any) -> tuple[tuple[dict[s
         isinstance(p, list) and p and all(isinstance(t, dict) and t for t in p) for p in value
     ):
         raise _fail(path, raw, f"entry '{raw.get('id')}': 'patterns' must be a list of token-pattern lists")
+    try:
+        _pattern_checker().add("check", value)
+    except (MatchPatternError, ValueError, TypeError, KeyError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise _fail(path, raw, f"entry '{raw.get('id')}': invalid token pattern: {detail}") from None
     return tuple(tuple(tok for tok in p) for p in value)
+
+
+@lru_cache(maxsize=1)
+def _pattern_checker() -> Matcher:
+    return Matcher(Vocab(), validate=True)
 
 
 def _build(path: Path, raw: dict[str, Any], base: Entry | None) -> Entry:

@@ -67,7 +67,7 @@ def read_note(
     source = STDIN if stdin else str(path)
     fmt = _check_format(input_format, source)
     rules = load_role_rules()
-    explicit = _check_role_map(role_map or {}, "role map", rules)
+    explicit = _check_role_map(_unwrap_roles(role_map or {}), "role map", rules)
 
     if stdin:
         if stdin_text is None:
@@ -135,10 +135,14 @@ def load_mapping_file(path: str | Path) -> dict[str, Any]:
 
 def load_role_map(path: str | Path) -> dict[str, str]:
     """Read a --roles file (speaker label: role, optionally under a `roles:` key) into a checked role map."""
-    data = load_mapping_file(path)
+    return _check_role_map(_unwrap_roles(load_mapping_file(path)), str(path), load_role_rules())
+
+
+def _unwrap_roles(data: dict[Any, Any]) -> dict[Any, Any]:
+    """Accept a role map written bare or under a single `roles:` key."""
     if set(data) == {"roles"} and isinstance(data["roles"], dict):
-        data = data["roles"]
-    return _check_role_map(data, str(path), load_role_rules())
+        return data["roles"]
+    return data
 
 
 def _stdin_bytes(stdin_text: str | bytes, source: str) -> bytes:
@@ -260,9 +264,21 @@ def _captions(text: str, fmt: str, source: str) -> list[tuple[str | None, str, s
         quoted = re.search(r"'([^'\n]+)'|\"([^\"\n]+)\"", str(exc))
         snippet = (quoted.group(1) or quoted.group(2)) if quoted else None
         line = _line_containing(text, snippet) if snippet else None
-        reason = f"invalid {fmt.upper()} cue" + (f": {snippet[:60]!r}" if snippet else "")
+        reason = f"invalid {'WebVTT' if fmt == 'vtt' else 'SRT'} cue" + (f": {snippet[:60]!r}" if snippet else "")
         raise InputError(source, reason, line) from None
-    return [(caption.voice, caption.text, caption.start) for caption in captions]
+    cues: list[tuple[str | None, str, str | None]] = []
+    last = ""
+    for caption in captions:
+        kept = []
+        for row in caption.text.split("\n"):
+            row = row.strip()
+            # rolling captions (YouTube) repeat the previous line at the top of the next cue
+            if row and row != last:
+                kept.append(row)
+                last = row
+        if kept:
+            cues.append((caption.voice, " ".join(kept), caption.start))
+    return cues
 
 
 def _line_containing(text: str, snippet: str) -> int | None:
@@ -274,27 +290,24 @@ def _line_containing(text: str, snippet: str) -> int | None:
 
 
 def _docx_text(raw: bytes, source: str, max_bytes: int) -> str:
-    """Return a Word document's paragraphs and tables in order, one line each."""
+    """Return a Word document's paragraphs and table rows in order, a blank line between each."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > DOCX_EXPANSION * max_bytes:
             raise InputError(source, f"the .docx unpacks to {unpacked} bytes, too much for its size")
         document = docx.Document(io.BytesIO(raw))
-        lines: list[str] = []
+        blocks: list[str] = []
         for block in document.iter_inner_content():
             if isinstance(block, Table):
-                # blank lines around a table keep its rows out of the turns around it
-                if lines and lines[-1]:
-                    lines.append("")
-                lines.extend(_table_lines(block))
-                lines.append("")
-            else:
-                lines.append(block.text)
+                blocks.extend(_table_lines(block))
+            elif block.text.strip():
+                blocks.append(block.text)
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError,
             zlib.error, EOFError):
         raise InputError(source, "not a readable .docx file (corrupt, or not a Word document)") from None
-    return "\n".join(lines).strip("\n")
+    # A Word paragraph is a unit on its own: one without a label is not the previous speaker's words.
+    return "\n\n".join(blocks)
 
 
 def _table_lines(table: Table) -> list[str]:

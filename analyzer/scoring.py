@@ -188,17 +188,29 @@ def bucket_for(share: float) -> str:
     return "dependent"
 
 
-def outcomes_share(
-    hits: list[Hit], numbers: list[NumberFinding], missing: list[Missing], checklist: Checklist | None
-) -> tuple[float | None, int]:
-    """The outcomes share of all evidence, the checklist blended in when enough of it is known."""
-    rules = scoring_rules()["verdict"]
+def talk_share(hits: list[Hit], numbers: list[NumberFinding], missing: list[Missing]) -> tuple[float | None, int]:
+    """The outcomes share of the evidence in the note itself, and how many pieces of evidence there are."""
     coverage, outcomes, pieces = evidence(hits, numbers, missing)
-    talk = outcomes / (coverage + outcomes) if coverage + outcomes else None
-    if checklist and checklist.score is not None and checklist.known_weight >= rules["checklist_min_known"]:
-        part = rules["checklist_share"]
-        return (checklist.score / 100 if talk is None else (1 - part) * talk + part * checklist.score / 100), pieces
-    return talk, pieces
+    return (outcomes / (coverage + outcomes) if coverage + outcomes else None), pieces
+
+
+def checklist_bucket(checklist: Checklist | None) -> str | None:
+    """The bucket the public-data checklist alone points to, when enough of it is known."""
+    rules = scoring_rules()["verdict"]
+    if not checklist or checklist.score is None or checklist.known_weight < rules["checklist_min_known"]:
+        return None
+    if checklist.score >= rules["checklist_strategic_at"]:
+        return "strategic"
+    return "desperate" if checklist.score < rules["checklist_desperate_below"] else "dependent"
+
+
+def combine(talk: str | None, public: str | None) -> str | None:
+    """Talk and public data together: where they disagree, the more cautious reading wins."""
+    if talk is None or public is None:
+        return talk or public
+    order = ("desperate", "dependent", "strategic")
+    low, high = sorted((order.index(talk), order.index(public)))
+    return "dependent" if (low, high) == (0, 2) else order[low]
 
 
 def decide(
@@ -210,36 +222,54 @@ def decide(
 ) -> Verdict:
     """The verdict with its confidence and the reasons that drove it."""
     rules = scoring_rules()["verdict"]
-    share, pieces = outcomes_share(hits, numbers, missing, checklist)
-    has_checklist = bool(checklist and checklist.known_weight >= rules["checklist_min_known"])
-    if share is None or (not has_checklist and (words < rules["min_words"] or pieces < rules["min_hits"])):
+    share, pieces = talk_share(hits, numbers, missing)
+    enough_talk = share is not None and words >= rules["min_words"] and pieces >= rules["min_hits"]
+    public = checklist_bucket(checklist)
+    bucket = combine(bucket_for(share) if enough_talk and share is not None else None, public)
+    if bucket is None:
         return Verdict(
             "insufficient", 0.0,
             [f"Too little evidence to judge: {pieces} counted signal(s) in {words} words "
              f"(at least {rules['min_hits']} signals and {rules['min_words']} words are needed)."],
             None,
         )
-    bucket = bucket_for(share)
-    reasons = reasons_for(hits, numbers, missing, checklist, share)
-    flips = []
+    reasons = reasons_for(hits, numbers, missing, checklist, share, public) if share is not None else []
+    confidence = 0.5 if public else 0.0
+    if enough_talk and share is not None:
+        talk_bucket = bucket_for(share)
+        margin = min(abs(share - rules["strategic_at"]), abs(share - rules["desperate_below"]))
+        confidence = min(1.0, pieces / 12) * (0.5 + min(0.5, margin * 2.5))
+        if public and public != talk_bucket:
+            confidence *= 0.7
+            reasons.insert(1, f"The talk sounds {talk_bucket} but the public data points to {public}; "
+                              f"the more cautious reading, {bucket}, is given.")
+        flip = single_phrase_flip(hits, numbers, missing, talk_bucket)
+        if flip:
+            confidence *= 0.5
+            reasons.append(f"Borderline: without \"{flip[0].text}\" the talk would sound {flip[1]}.")
+    elif public:
+        reasons = [f"Judged from the public-data checklist alone ({checklist.score:.0f}/100); "  # type: ignore[union-attr]
+                   "the note has too little talk to judge."]
+    return Verdict(bucket, round(confidence, 2), reasons, None if share is None else round(share, 3))
+
+
+def single_phrase_flip(
+    hits: list[Hit], numbers: list[NumberFinding], missing: list[Missing], bucket: str
+) -> tuple[Hit, str] | None:
+    """The first counted hit whose removal alone would change the talk's bucket, if any."""
+    exponent = scoring_rules()["repeat_exponent"]
+    undamped = [replace(h, weight=h.weight / (h.repeat ** -exponent)) for h in hits]
     for i, hit in enumerate(hits):
         if hit.counted:
-            rest = damp_repeats([replace(h, weight=h.weight / (h.repeat ** -scoring_rules()["repeat_exponent"]))
-                                 for j, h in enumerate(hits) if j != i])
-            alt, _ = outcomes_share(rest, numbers, missing, checklist)
+            alt, _ = talk_share(damp_repeats(undamped[:i] + undamped[i + 1:]), numbers, missing)
             if alt is not None and bucket_for(alt) != bucket:
-                flips.append((hit, bucket_for(alt)))
-    margin = min(abs(share - rules["strategic_at"]), abs(share - rules["desperate_below"]))
-    confidence = min(1.0, pieces / 12) * (0.5 + min(0.5, margin * 2.5))
-    if flips:
-        hit, other = flips[0]
-        confidence *= 0.5
-        reasons.append(f"Borderline: without \"{hit.text}\" the verdict would be {other}.")
-    return Verdict(bucket, round(confidence, 2), reasons, round(share, 3))
+                return hit, bucket_for(alt)
+    return None
 
 
 def reasons_for(
-    hits: list[Hit], numbers: list[NumberFinding], missing: list[Missing], checklist: Checklist | None, share: float
+    hits: list[Hit], numbers: list[NumberFinding], missing: list[Missing], checklist: Checklist | None, share: float,
+    public: str | None = None,
 ) -> list[str]:
     """Plain sentences naming what drove the verdict, strongest first."""
     reasons = [f"Outcomes talk is {share:.0%} of the evidence (strategic from "
@@ -262,7 +292,7 @@ def reasons_for(
         reasons.append("Never talked about: " + ", ".join(m.label.lower() for m in missing) + ".")
     if checklist and checklist.score is not None:
         reasons.append(f"Public-data checklist: {checklist.score:.0f}/100 on {checklist.known_weight:.0f} "
-                       "points of known items.")
+                       f"points of known items" + (f", which points to {public}." if public else "."))
     return reasons
 
 

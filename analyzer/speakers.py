@@ -169,7 +169,7 @@ def _is_speaker_label(label: str, rules: RoleRules, role_map: Mapping[str, str] 
         return False
     if not any(c.isalpha() for c in label):
         return False
-    if role_map and _mapped_role(label, role_map) is not None:
+    if role_map and label.casefold() in {str(key).strip().casefold() for key in role_map}:
         return True
     low = label.lower().rstrip(".")
     bare = _TRAILING_NUMBER.sub("", low)
@@ -177,7 +177,8 @@ def _is_speaker_label(label: str, rules: RoleRules, role_map: Mapping[str, str] 
         return False
     if rules.not_speaker_pattern and rules.not_speaker_pattern.fullmatch(low):
         return False
-    for word in _WORD.findall(_PARENS.sub(" ", label)):
+    # only the name before a comma must read like one: "PD, about visas:" is the PD speaking
+    for word in _WORD.findall(_PARENS.sub(" ", label).split(",")[0]):
         if not (word[0].isupper() or word[0].isdigit() or word.lower().strip(".") in rules.lowercase_ok):
             return False
     return True
@@ -201,12 +202,10 @@ def parse_speaker_line(
 
 def _mapped_role(label: str, role_map: Mapping[str, str]) -> str | None:
     """Return the user's role for a label: exact, case-insensitive, then the longest key found inside it."""
-    if label in role_map:
-        return role_map[label]
     low = label.casefold()
     found: tuple[int, str] | None = None
     for key, role in role_map.items():
-        k = key.strip().casefold()
+        k = str(key).strip().casefold()
         if not k:
             continue
         if k == low:
@@ -246,7 +245,7 @@ def role_for(
     role: str | None = None
     if role_map:
         mapped = _mapped_role(label, role_map)
-        role = resolve_role(mapped, rules) if mapped is not None else None
+        role = resolve_role(mapped, rules) if isinstance(mapped, str) else None
     if role is None:
         role = _rule_role(label, rules) or rules.default_role
     return last_role if role == ANSWER else role
@@ -324,11 +323,8 @@ def build_transcript(
     rules: RoleRules,
     role_map: dict[str, str] | None = None,
 ) -> tuple[str, list[Turn]]:
-    """Join caption cues (speaker or None, text, start time) into "Speaker: text" lines and their turns.
-
-    A cue without a speaker may still start with a `Label:`; otherwise it continues the previous turn.
-    Consecutive cues of the same speaker share one line.
-    """
+    """Join caption cues (speaker or None, text, start) into "Speaker: text" lines, one per run of a speaker."""
+    # A cue without a speaker may still start with a `Label:`; otherwise it continues the previous turn.
     builder = _TurnBuilder(rules, role_map)
     lines: list[str] = []
     size = 0  # length of "\n".join(lines)

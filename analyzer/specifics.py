@@ -19,6 +19,7 @@ SPECIFIC_LABELS = frozenset(
     {"SPECIALTY", "INSTITUTION", "PLACE", "NUMBER", "ORG", "GPE", "FAC", "LOC", "DATE", "PERCENT", "CARDINAL",
      "QUANTITY", "PERSON", "MONEY", "TIME"}
 )
+TITLES = re.compile(r"\b(Dr|Mr|Mrs|Ms|Prof|St)\.")
 ORDINALS = {"third": 3, "fourth": 4, "fifth": 5, "3rd": 3, "4th": 4, "5th": 5}
 
 if not Doc.has_extension("numbers"):
@@ -158,7 +159,7 @@ class Numbers:
         year = doc._.reference_year or date.today().year
         found: list[NumberFinding] = []
         for sent in doc.sents:
-            text = sent.text
+            text = TITLES.sub(lambda m: m.group(1) + " ", sent.text)  # same length, so offsets hold
             taken: list[tuple[int, int]] = []
             for metric in self.metrics:
                 for pattern in metric.patterns:

@@ -177,8 +177,7 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
         ("PD", "program_director", "We are like a family."),
         ("Chief", "chief", "We cover four hospitals."),
         ("Resident (PGY-1)", "resident", "Nights are rough."),
-        (None, "unknown", "Boards | 98% | 3 years"),
-        (None, "unknown", "My own note, not the chief's words."),
+        (None, "unknown", "Boards | 98% | 3 years\n\nMy own note, not the chief's words."),
         ("Me", "applicant", "Thanks!"),
     ]
 

@@ -52,6 +52,12 @@ def test_label_roles(label: str, role: str) -> None:
     ]
 
 
+def test_comment_after_a_comma_keeps_the_speaker() -> None:
+    assert said('PD, about visas: "Contract renewal depends on attitude."') == [
+        ("PD, about visas", "program_director", '"Contract renewal depends on attitude."')
+    ]
+
+
 @pytest.mark.parametrize("prefix", ["- ", "* ", "> ", "• ", "  - ", "1. ", "**", "[00:01:02] "])
 def test_labels_after_bullets_quotes_and_timestamps(prefix: str) -> None:
     close = "**" if prefix == "**" else ""
