@@ -43,10 +43,9 @@ def write_atomic(path: Path, text: str, protect: list[Path]) -> None:
         raise RedflagsError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
-def read_stdin() -> str:
-    """Standard input as text (a paste ending with Ctrl-D)."""
-    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-    return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+def read_stdin() -> bytes:
+    """Standard input as bytes (a paste ending with Ctrl-D); the reader decodes it like a file."""
+    return sys.stdin.buffer.read()
 
 
 lexicon_option = click.option(
@@ -83,11 +82,11 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
             model: str | None) -> None:
     """Analyze one interview note (a file, or - to paste and end with Ctrl-D)."""
     from .analysis import get_analyzer
-    from .reading import load_mapping_file, read_note
+    from .reading import load_mapping_file, load_role_map, read_note
     from .report import render_html, summary_text
 
     try:
-        role_map = load_mapping_file(roles) if roles else None
+        role_map = load_role_map(roles) if roles else None
         profile_data = load_mapping_file(profile) if profile else None
         stdin_text = read_stdin() if path == "-" else None
         note = read_note(path, input_format=input_format, max_bytes=max_bytes, role_map=role_map,

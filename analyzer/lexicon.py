@@ -137,7 +137,8 @@ def _read_raw(path: Path) -> list[dict[str, Any]]:
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # the context mark is where the broken construct opened, which is where the user should look
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise LexiconError(str(path), f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
     if data is None:

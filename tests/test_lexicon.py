@@ -93,7 +93,7 @@ def test_user_lexicon_adds_overrides_and_switches_off(tmp_path):
         ("entries:\n  - id: cov-like-a-family\n    colour: red\n", ":2: entry 'cov-like-a-family': unknown key 'colour'"),
         ("entries:\n  - id: u-a\n    side: coverage\n    category: coverage-talk\n    weight: 1\n    phrases: [zz qq]\n"
          "    meaning: m\n    follow_up: f\n    source: s\n    examples: {flag: [zz qq]}\n"
-         "  - id: u-a\n    enabled: false\n", ":10: duplicate entry id 'u-a'"),
+         "  - id: u-a\n    enabled: false\n", ":11: duplicate entry id 'u-a'"),
         ("entries:\n  - id: u-b\n    side: coverage\n    category: coverage-talk\n    weight: 1\n"
          "    phrases: [like a family]\n    meaning: m\n    follow_up: f\n    source: s\n    examples: {flag: [x]}\n",
          "phrase 'like a family' is in both"),
