@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import spacy
 from spacy.language import Language
+from spacy.util import compile_suffix_regex
 
 from . import context, matching, specifics  # noqa: F401  (registers the redflags_* factories)
 from .notes import InputError
@@ -18,6 +19,9 @@ def build_pipeline(lexicon_paths: tuple[str, ...] = (), model: str | None = None
             raise InputError(model, f"cannot load spaCy pipeline: {str(exc).splitlines()[0][:160]}") from None
     else:
         nlp = spacy.blank("en")
+    # "H-1B." ends a sentence; spaCy keeps a period after a capital as an abbreviation ("U.S.").
+    suffixes = [*nlp.Defaults.suffixes, r"(?<=\d[A-Za-z])\."]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     if nlp.has_pipe("parser") or nlp.has_pipe("senter"):
         nlp.add_pipe("redflags_lines", first=True)
     else:
