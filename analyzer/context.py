@@ -39,6 +39,7 @@ class Rule:
     direction: str
     max_scope: int
     cues: tuple[str, ...]
+    terminators: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,6 @@ class ContextRules:
 
     rules: tuple[Rule, ...]
     pseudo: tuple[str, ...]
-    terminators: frozenset[str]
     question_marks: frozenset[str]
 
 
@@ -55,8 +55,10 @@ class ContextRules:
 def load_context_rules() -> ContextRules:
     """Read the packaged context rules."""
     raw: dict[str, Any] = yaml.safe_load(data_path("phrase_lexicons", "rules", "context.yml").read_text("utf-8"))
+    shared = frozenset(str(t) for t in raw.get("terminators", []))
     rules = tuple(
-        Rule(r["qualifier"], r["direction"], int(r["max_scope"]), tuple(str(c) for c in r["cues"]))
+        Rule(r["qualifier"], r["direction"], int(r["max_scope"]), tuple(str(c) for c in r["cues"]),
+             shared | frozenset(str(t) for t in r.get("terminators", [])))
         for r in raw["rules"]
     )
     unknown = {r.qualifier for r in rules} - set(QUALIFIERS)
@@ -65,7 +67,6 @@ def load_context_rules() -> ContextRules:
     return ContextRules(
         rules=rules,
         pseudo=tuple(raw.get("pseudo", [])),
-        terminators=frozenset(str(t) for t in raw.get("terminators", [])),
         question_marks=frozenset(raw.get("question_marks", ["?"])),
     )
 
@@ -118,8 +119,9 @@ class Context:
                 by_rule.setdefault(int(span.label_), []).append(span)
         return [(self.rules.rules[i], s) for i, spans in by_rule.items() for s in filter_spans(spans)]
 
-    def _blocked(self, doc: Doc, start: int, end: int) -> bool:
-        return any(doc[i].norm_ in self.rules.terminators for i in range(start, end))
+    @staticmethod
+    def _blocked(doc: Doc, start: int, end: int, terminators: frozenset[str]) -> bool:
+        return any(doc[i].norm_ in terminators for i in range(start, end))
 
     def qualify(self, hit: Span, cues: list[tuple[Rule, Span]]) -> list[Qualifier]:
         """The qualifiers that reach this hit, nearest cue per qualifier."""
@@ -130,10 +132,10 @@ class Context:
                 continue
             if rule.direction == "forward" and cue.end <= hit.start:
                 gap = hit.start - cue.end
-                blocked = self._blocked(doc, cue.end, hit.start)
+                blocked = self._blocked(doc, cue.end, hit.start, rule.terminators)
             elif rule.direction == "backward" and cue.start >= hit.end:
                 gap = cue.start - hit.end
-                blocked = self._blocked(doc, hit.end, cue.start)
+                blocked = self._blocked(doc, hit.end, cue.start, rule.terminators)
             else:
                 continue
             if gap <= rule.max_scope and not blocked and gap < best.get(rule.qualifier, (10**9, cue))[0]:
@@ -150,7 +152,11 @@ class Context:
 
     def __call__(self, doc: Doc) -> Doc:
         hits = doc.spans[HITS_KEY] if HITS_KEY in doc.spans else []
-        cues = self.cues(doc) if len(hits) else []
+        # a cue word that belongs to a lexicon phrase ("no hard caps") is that phrase's, not a cue for its neighbours
+        cues = [
+            (rule, cue) for rule, cue in (self.cues(doc) if len(hits) else [])
+            if not any(h.start < cue.end and cue.start < h.end for h in hits)
+        ]
         for hit in hits:
             hit._.qualifiers = self.qualify(hit, cues)
         return doc
