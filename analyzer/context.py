@@ -123,6 +123,14 @@ class Context:
     def _blocked(doc: Doc, start: int, end: int, terminators: frozenset[str]) -> bool:
         return any(doc[i].norm_ in terminators for i in range(start, end))
 
+    @staticmethod
+    def _owned(rule: Rule, cue: Span, target: Span, hits: list[Span]) -> bool:
+        """A forward cue inside another phrase ("no hard caps") is that phrase's, not a cue for what follows."""
+        return rule.direction == "forward" and any(
+            h.start < cue.end and cue.start < h.end and not (h.start < target.end and target.start < h.end)
+            for h in hits
+        )
+
     def qualify(self, hit: Span, cues: list[tuple[Rule, Span]]) -> list[Qualifier]:
         """The qualifiers that reach this hit, nearest cue per qualifier."""
         doc, sent = hit.doc, hit.sent
@@ -151,12 +159,8 @@ class Context:
         ]
 
     def __call__(self, doc: Doc) -> Doc:
-        hits = doc.spans[HITS_KEY] if HITS_KEY in doc.spans else []
-        # a cue word that belongs to a lexicon phrase ("no hard caps") is that phrase's, not a cue for its neighbours
-        cues = [
-            (rule, cue) for rule, cue in (self.cues(doc) if len(hits) else [])
-            if not any(h.start < cue.end and cue.start < h.end for h in hits)
-        ]
+        hits = list(doc.spans[HITS_KEY]) if HITS_KEY in doc.spans else []
+        cues = self.cues(doc) if hits else []
         for hit in hits:
-            hit._.qualifiers = self.qualify(hit, cues)
+            hit._.qualifiers = self.qualify(hit, [(r, c) for r, c in cues if not self._owned(r, c, hit, hits)])
         return doc
