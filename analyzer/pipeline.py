@@ -28,10 +28,10 @@ def build_pipeline(lexicon_paths: tuple[str, ...] = (), model: str | None = None
         nlp.add_pipe("sentencizer")
         nlp.add_pipe("redflags_lines")
     paths = {"lexicon_paths": list(lexicon_paths)}
+    specifics.add_specifics(nlp)  # before matching, so lexicon patterns can ask for ENT_TYPE
     nlp.add_pipe("redflags_typos", config=paths)
     nlp.add_pipe("redflags_lemmas")
     nlp.add_pipe("redflags_phrases", config=paths)
     nlp.add_pipe("redflags_context")
-    specifics.add_specifics(nlp)
     nlp.add_pipe("redflags_numbers")
     return nlp
