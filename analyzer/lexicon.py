@@ -13,7 +13,7 @@ from spacy.errors import MatchPatternError
 from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
-from .notes import InputError
+from .notes import InputError, yaml_error
 from .resources import data_path
 
 SIDES = ("coverage", "outcomes")
@@ -32,7 +32,8 @@ CATEGORIES = (
 )
 TOPICS = ("teaching", "scholarship", "graduate-outcomes", "boards", "leadership", "visa")
 REQUIRED = ("id", "side", "category", "weight", "meaning", "follow_up", "source", "examples")
-OPTIONAL = ("phrases", "patterns", "topic", "needs_specifics", "negated_counts_for", "past_counts_for", "enabled")
+OPTIONAL = ("phrases", "patterns", "topic", "needs_specifics", "negated_counts_for", "past_counts_for", "enabled",
+            "fallback")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LINE_KEY = "__line__"
 
@@ -59,6 +60,7 @@ class Entry:
     negated_counts_for: str | None = None
     past_counts_for: str | None = None
     enabled: bool = True
+    fallback: bool = False
     flag_examples: tuple[str, ...] = ()
     pass_examples: tuple[str, ...] = ()
     origin: str = ""
@@ -137,10 +139,8 @@ def _read_raw(path: Path) -> list[dict[str, Any]]:
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
-        # the context mark is where the broken construct opened, which is where the user should look
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise LexiconError(str(path), f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
+        error = yaml_error(exc, str(path))
+        raise LexiconError(error.path, error.reason, error.line) from None
     if data is None:
         return []
     if isinstance(data, dict):
@@ -221,7 +221,7 @@ def _build(path: Path, raw: dict[str, Any], base: Entry | None) -> Entry:
             if not isinstance(raw[key], str) or not raw[key].strip():
                 raise _fail(path, raw, f"entry '{eid}': '{key}' must be non-empty text")
             fields[key] = " ".join(raw[key].split())
-    for key in ("needs_specifics", "enabled"):
+    for key in ("needs_specifics", "enabled", "fallback"):
         if key in raw:
             if not isinstance(raw[key], bool):
                 raise _fail(path, raw, f"entry '{eid}': '{key}' must be true or false")

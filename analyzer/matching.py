@@ -144,7 +144,11 @@ class PhraseHits:
         spans = [Span(doc, start, end, label=match_id) for match_id, start, end in sorted(found)]
         kept: list[Span] = []
         for side in ("coverage", "outcomes"):
-            kept += filter_spans([s for s in spans if self.lexicon.entries[s.label_].side == side])
+            same = [s for s in spans if self.lexicon.entries[s.label_].side == side]
+            primary = filter_spans([s for s in same if not self.lexicon.entries[s.label_].fallback])
+            fallback = [s for s in same if self.lexicon.entries[s.label_].fallback
+                        and not any(p.start < s.end and s.start < p.end for p in primary)]
+            kept += primary + filter_spans(fallback)
         for span in kept:
             typos = [t._.typo_of[1] for t in span if t._.typo_of]
             span._.fuzzy = min(typos) if typos else None

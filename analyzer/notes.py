@@ -21,6 +21,13 @@ class InputError(Exception):
         return f"{where}: {self.reason}"
 
 
+def yaml_error(exc: Exception, source: str, first_line: int = 1) -> InputError:
+    """One-line error for a YAML parse failure, at the line where the broken construct opened."""
+    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or "cannot be parsed"
+    return InputError(source, f"invalid YAML: {problem}", mark.line + first_line if mark is not None else None)
+
+
 @dataclass
 class Turn:
     """A stretch of the note said by one speaker; offsets index into Note.text."""

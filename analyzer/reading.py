@@ -20,7 +20,7 @@ from docx.table import Table
 from lxml import etree
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from .notes import ROLES, InputError, Note
+from .notes import ROLES, InputError, Note, yaml_error
 from .speakers import RoleRules, build_transcript, load_role_rules, resolve_role, split_turns
 
 FORMATS = ("txt", "md", "vtt", "srt", "docx")
@@ -351,10 +351,7 @@ def _load_yaml(text: str, source: str, first_line: int) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or "cannot be parsed"
-        line = mark.line + first_line if mark is not None else None
-        raise InputError(source, f"invalid YAML: {problem}", line) from None
+        raise yaml_error(exc, source, first_line) from None
 
 
 def _yaml_kind(data: Any) -> str:

@@ -16,6 +16,7 @@ from .matching import HITS_KEY
 from .notes import Turn
 from .results import Checklist, FollowUp, Hit, Missing, Verdict
 from .resources import data_path
+from .speakers import role_at
 from .specifics import SPECIFIC_LABELS, NumberFinding
 
 # Which qualifier decides how a hit counts when several apply, first wins.
@@ -45,14 +46,6 @@ def load_topics() -> tuple[int, tuple[Topic, ...]]:
     raw = yaml.safe_load(data_path("phrase_lexicons", "rules", "topics.yml").read_text("utf-8"))
     topics = tuple(Topic(k, v["label"], v["question"], float(v["weight"])) for k, v in raw["topics"].items())
     return int(raw["min_words"]), topics
-
-
-def turn_at(turns: list[Turn], offset: int) -> Turn | None:
-    """The turn that holds a character offset."""
-    for turn in turns:
-        if turn.start <= offset < max(turn.end, turn.start + 1):
-            return turn
-    return None
 
 
 def counts_for(entry: Entry, qualifiers: set[str], role: str) -> str:
@@ -90,7 +83,7 @@ def score_hits(doc: Doc, lexicon: Lexicon, turns: list[Turn]) -> list[Hit]:
     hits: list[Hit] = []
     for span in doc.spans[HITS_KEY]:
         entry = lexicon.entries[span.label_]
-        turn = turn_at(turns, span.start_char)
+        turn = role_at(turns, span.start_char)
         role = turn.role if turn else "unknown"
         qualifiers = list(span._.qualifiers or [])
         names = {q.name for q in qualifiers}

@@ -330,8 +330,8 @@ def test_docx_from_stdin_text_is_refused() -> None:
 @pytest.mark.parametrize(
     ("content", "line", "words"),
     [
-        ("---\nprogram: [unclosed\n---\nPD: hi\n", 3, "YAML"),
-        ("---\ntitle: ok\nroles: {a: b\n---\nPD: hi\n", 4, "YAML"),
+        ("---\nprogram: [unclosed\n---\nPD: hi\n", 2, "YAML"),
+        ("---\ntitle: ok\nroles: {a: b\n---\nPD: hi\n", 3, "YAML"),
         ("---\n- a\n- b\n---\nPD: hi\n", 2, "mapping"),
         ("---\nprogram: X\nPD: hi\n", 1, "never closed"),
         ("---\nroles: [PD]\n---\nPD: hi\n", 2, "roles"),
@@ -355,7 +355,7 @@ def test_bad_mapping_files(tmp_path: Path) -> None:
     bad = write(tmp_path, "bad.yml", "Dr. Lee: PD\nSarah: [resident\n")
     with pytest.raises(InputError) as caught:
         load_mapping_file(bad)
-    assert caught.value.path == str(bad) and caught.value.line == 3
+    assert caught.value.path == str(bad) and caught.value.line == 2
     with pytest.raises(InputError, match="mapping"):
         load_mapping_file(write(tmp_path, "list.yml", "- a\n- b\n"))
     with pytest.raises(InputError, match="no such file"):
