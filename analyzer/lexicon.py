@@ -36,6 +36,7 @@ OPTIONAL = ("phrases", "patterns", "topic", "needs_specifics", "negated_counts_f
             "fallback")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LINE_KEY = "__line__"
+STRING_ATTRS = frozenset({"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE", "PREFIX", "SUFFIX"})
 
 
 class LexiconError(InputError):
@@ -96,12 +97,22 @@ class Lexicon:
 
 
 class _LineLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
-    """A YAML loader that records the line of every mapping."""
+    """A YAML loader that records the line of every mapping and reads on/off/yes/no as words, not booleans."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
         mapping = super().construct_mapping(node, deep=deep)
         mapping[LINE_KEY] = node.start_mark.line + 1
         return mapping
+
+
+_LineLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _strip_lines(value: Any) -> Any:
@@ -173,12 +184,26 @@ def _patterns(path: Path, raw: dict[str, Any], value: Any) -> tuple[tuple[dict[s
         isinstance(p, list) and p and all(isinstance(t, dict) and t for t in p) for p in value
     ):
         raise _fail(path, raw, f"entry '{raw.get('id')}': 'patterns' must be a list of token-pattern lists")
+    value = [[_stringify(tok) for tok in p] for p in value]
     try:
         _pattern_checker().add("check", value)
     except (MatchPatternError, ValueError, TypeError, KeyError) as exc:
         detail = " ".join(str(exc).split())[:200]
         raise _fail(path, raw, f"entry '{raw.get('id')}': invalid token pattern: {detail}") from None
     return tuple(tuple(tok for tok in p) for p in value)
+
+
+def _stringify(token: dict[str, Any]) -> dict[str, Any]:
+    """Numbers written bare in a string attribute ("LOWER: {IN: [18, 20]}") become the strings they look like."""
+    out: dict[str, Any] = {}
+    for key, val in token.items():
+        if key in STRING_ATTRS and isinstance(val, (int, float)) and not isinstance(val, bool):
+            val = str(val)
+        elif key in STRING_ATTRS and isinstance(val, dict):
+            val = {k: [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in vs]
+                   if isinstance(vs, list) else vs for k, vs in val.items()}
+        out[key] = val
+    return out
 
 
 @lru_cache(maxsize=1)

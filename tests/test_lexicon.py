@@ -128,3 +128,18 @@ def test_matching_uses_lowercase_and_lemmas(tmp_path):
             "You'll see tons of pathology. We want people not afraid of hard work.\n")
     data = analyze_text_json(text, tmp_path)
     assert len([h for h in data["hits"] if h["counts_for"] == "coverage"]) >= 4
+
+
+def test_yaml_words_and_numbers_in_patterns_stay_words(tmp_path):
+    user = tmp_path / "p.yml"
+    user.write_text(
+        "entries:\n"
+        "  - id: user-on-call-count\n"
+        "    side: coverage\n"
+        "    category: coverage-talk\n"
+        "    weight: 1\n"
+        "    patterns: [[{LOWER: {IN: [on, off]}}, {LOWER: call}, {LOWER: {IN: [18, 20]}}, {LOWER: nights}]]\n"
+        "    meaning: m\n    follow_up: f\n    source: s\n"
+        "    examples: {flag: ['Interns are on call 18 nights a month.'], pass: ['on call tonight']}\n"
+    )
+    assert run("lexicon", "check", str(user)).exit_code == 0
