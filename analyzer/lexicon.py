@@ -32,7 +32,7 @@ CATEGORIES = (
 )
 TOPICS = ("teaching", "scholarship", "graduate-outcomes", "boards", "leadership", "visa")
 REQUIRED = ("id", "side", "category", "weight", "meaning", "follow_up", "source", "examples")
-OPTIONAL = ("phrases", "patterns", "topic", "needs_specifics", "negated_counts_for", "past_counts_for", "enabled",
+OPTIONAL = ("phrases", "patterns", "near", "topic", "needs_specifics", "negated_counts_for", "past_counts_for", "enabled",
             "fallback")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LINE_KEY = "__line__"
@@ -41,6 +41,14 @@ STRING_ATTRS = frozenset({"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE", "PR
 
 class LexiconError(InputError):
     """A lexicon file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Near:
+    """Words from each group within a few tokens of each other, in any order, in one sentence."""
+
+    window: int
+    groups: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class Entry:
     source: str
     phrases: tuple[str, ...] = ()
     patterns: tuple[tuple[dict[str, Any], ...], ...] = ()
+    near: tuple[Near, ...] = ()
     topic: str | None = None
     needs_specifics: bool = False
     negated_counts_for: str | None = None
@@ -172,10 +181,10 @@ def _fail(path: Path, raw: dict[str, Any], reason: str) -> LexiconError:
     return LexiconError(str(path), reason, raw.get(LINE_KEY))
 
 
-def _text_list(path: Path, raw: dict[str, Any], key: str, value: Any) -> tuple[str, ...]:
+def _text_list(path: Path, raw: dict[str, Any], key: str, value: Any, keep_lines: bool = False) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise _fail(path, raw, f"entry '{raw.get('id')}': '{key}' must be a list of non-empty strings")
-    return tuple(" ".join(v.split()) for v in value)
+    return tuple(v.strip() if keep_lines else " ".join(v.split()) for v in value)
 
 
 def _patterns(path: Path, raw: dict[str, Any], value: Any) -> tuple[tuple[dict[str, Any], ...], ...]:
@@ -191,6 +200,29 @@ def _patterns(path: Path, raw: dict[str, Any], value: Any) -> tuple[tuple[dict[s
         detail = " ".join(str(exc).split())[:200]
         raise _fail(path, raw, f"entry '{raw.get('id')}': invalid token pattern: {detail}") from None
     return tuple(tuple(tok for tok in p) for p in value)
+
+
+def _near(path: Path, raw: dict[str, Any], value: Any) -> tuple[Near, ...]:
+    value = _strip_lines(value)
+    where = f"entry '{raw.get('id')}': 'near'"
+    if not isinstance(value, list) or not value:
+        raise _fail(path, raw, f"{where} must be a list of {{window, groups}} rules")
+    rules = []
+    for rule in value:
+        if not isinstance(rule, dict) or set(rule) - {"window", "groups"}:
+            raise _fail(path, raw, f"{where} rules have only 'window' and 'groups'")
+        window, groups = rule.get("window", 4), rule.get("groups")
+        if isinstance(window, bool) or not isinstance(window, int) or not 0 <= window <= 12:
+            raise _fail(path, raw, f"{where} window must be a whole number from 0 to 12")
+        if not isinstance(groups, list) or not 2 <= len(groups) <= 3 or not all(
+            isinstance(g, list) and g and all(isinstance(w, (str, int)) and str(w).strip() for w in g) for g in groups
+        ):
+            raise _fail(path, raw, f"{where} groups must be 2 or 3 lists of words")
+        words = tuple(tuple(str(w).strip().lower() for w in g) for g in groups)
+        if any(" " in w for g in words for w in g):
+            raise _fail(path, raw, f"{where} groups hold single words; use phrases or patterns for sequences")
+        rules.append(Near(window, words))
+    return tuple(rules)
 
 
 def _stringify(token: dict[str, Any]) -> dict[str, Any]:
@@ -260,15 +292,17 @@ def _build(path: Path, raw: dict[str, Any], base: Entry | None) -> Entry:
         fields["phrases"] = _text_list(path, raw, "phrases", raw["phrases"])
     if "patterns" in raw:
         fields["patterns"] = _patterns(path, raw, raw["patterns"])
+    if "near" in raw:
+        fields["near"] = _near(path, raw, raw["near"])
     if "examples" in raw:
         examples = raw["examples"]
         if not isinstance(examples, dict) or set(examples) - {"flag", "pass", LINE_KEY}:
             raise _fail(path, raw, f"entry '{eid}': 'examples' must have only 'flag' and 'pass' lists")
-        fields["flag_examples"] = _text_list(path, raw, "examples.flag", examples.get("flag", []))
-        fields["pass_examples"] = _text_list(path, raw, "examples.pass", examples.get("pass", []))
+        fields["flag_examples"] = _text_list(path, raw, "examples.flag", examples.get("flag", []), True)
+        fields["pass_examples"] = _text_list(path, raw, "examples.pass", examples.get("pass", []), True)
     entry = replace(base, **fields) if base else Entry(id=eid, **{k: v for k, v in fields.items()})
-    if entry.enabled and not entry.phrases and not entry.patterns:
-        raise _fail(path, raw, f"entry '{eid}': needs at least one phrase or pattern")
+    if entry.enabled and not entry.phrases and not entry.patterns and not entry.near:
+        raise _fail(path, raw, f"entry '{eid}': needs at least one phrase, pattern or near rule")
     if entry.enabled and not entry.flag_examples:
         raise _fail(path, raw, f"entry '{eid}': needs at least one 'flag' example")
     return entry

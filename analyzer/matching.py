@@ -7,6 +7,8 @@ import json
 import re
 from functools import lru_cache
 from importlib.resources import files
+from itertools import permutations
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -15,7 +17,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, Near, load_lexicon
 
 HITS_KEY = "redflags"
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -114,6 +116,19 @@ class Typos:
         return doc
 
 
+def near_patterns(rule: Near) -> list[list[dict[str, Any]]]:
+    """Token patterns for a near rule: its groups in every order, at most window tokens apart, in one sentence."""
+    groups = [{"LEMMA": {"IN": sorted({lemma_of(w) for w in g})}} for g in rule.groups]
+    gap = {"IS_SENT_START": False, "OP": f"{{0,{rule.window}}}"}
+    patterns = []
+    for order in permutations(groups):
+        pattern: list[dict[str, Any]] = [dict(order[0])]
+        for group in order[1:]:
+            pattern += [dict(gap), {**group, "IS_SENT_START": False}]
+        patterns.append(pattern)
+    return patterns
+
+
 @Language.factory("redflags_phrases", default_config={"lexicon_paths": []})
 def make_phrases(nlp: Language, name: str, lexicon_paths: list[str]) -> "PhraseHits":
     """Finds lexicon phrases (by lemma) and token patterns; writes doc.spans['redflags']."""
@@ -131,8 +146,9 @@ class PhraseHits:
             if entry.phrases:
                 docs = [lemmas(nlp.make_doc(p.translate(QUOTES))) for p in entry.phrases]
                 self.phrases.add(entry.id, docs)
-            if entry.patterns:
-                self.patterns.add(entry.id, [list(p) for p in entry.patterns])
+            compiled = [list(p) for p in entry.patterns] + [p for rule in entry.near for p in near_patterns(rule)]
+            if compiled:
+                self.patterns.add(entry.id, compiled)
         self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:

@@ -143,3 +143,21 @@ def test_yaml_words_and_numbers_in_patterns_stay_words(tmp_path):
         "    examples: {flag: ['Interns are on call 18 nights a month.'], pass: ['on call tonight']}\n"
     )
     assert run("lexicon", "check", str(user)).exit_code == 0
+
+
+def test_near_rule_matches_words_close_together_in_any_order(tmp_path):
+    user = tmp_path / "near.yml"
+    user.write_text(
+        "entries:\n"
+        "  - id: user-paged-in-lecture\n"
+        "    side: coverage\n"
+        "    category: coverage-talk\n"
+        "    weight: 2\n"
+        "    near: [{window: 4, groups: [[pager, page, paged], [lecture, conference, didactics]]}]\n"
+        "    meaning: m\n    follow_up: f\n    source: s\n"
+        "    examples:\n"
+        "      flag: ['noon lecture = answering pages the whole hour', 'we get paged all through conference']\n"
+        "      pass: ['The pager policy changed. Lecture is at noon.', 'paged about the patient, then a long walk to the old lecture hall']\n"
+    )
+    result = run("lexicon", "check", str(user))
+    assert result.exit_code == 0, result.output
