@@ -19,6 +19,8 @@ ANSWER = "answer"
 
 # A speaker line: optional bullets, list numbers or a timestamp, a short label, a colon, then the words.
 # The colon must be followed by a space or the end of the line, which keeps out "10:30" and "https://".
+# Only labels the role rules know ("PD", "PGY3", "Me") open a turn mid-line, and only after a sentence ends.
+_INLINE_LABEL = re.compile(r"(?<=[.?!\"'”)\]])[ \t]+(?P<label>[A-Z][\w.\-]*(?:[ \t][\w.\-()]+){0,3}?):[ \t]+")
 _SPEAKER_LINE = re.compile(
     r"""
     (?P<lead>[ \t]*(?:(?:[-*+>•·–—]|\d{1,3}[.)](?=[ \t]))[ \t]*)*)
@@ -312,10 +314,31 @@ def split_turns(text: str, rules: RoleRules, role_map: dict[str, str] | None = N
                 # a blank line ends a speaker's turn; what follows is unattributed until the next label
                 builder.close()
         if span is not None:
-            builder.extend(*span)
+            start, end = span
+            for label, label_start, content_start in _inline_speakers(line, start - offset, rules, role_map):
+                before = len(line[:label_start].rstrip())
+                if before + offset > start:
+                    builder.extend(start, offset + before)
+                builder.open(offset + content_start, label)
+                start = offset + content_start
+            if end > start:
+                builder.extend(start, end)
         offset += len(raw)
     builder.close()
     return builder.turns
+
+
+def _inline_speakers(
+    line: str, start: int, rules: RoleRules, role_map: Mapping[str, str] | None
+) -> list[tuple[str, int, int]]:
+    """Speaker labels that open a new turn mid-line after a sentence end ("...? PGY3: we manage")."""
+    found = []
+    for match in _INLINE_LABEL.finditer(line, start):
+        label = match.group("label").strip()
+        known = _rule_role(label, rules) is not None or (role_map and _mapped_role(label, role_map))
+        if known and _is_speaker_label(label, rules, role_map):
+            found.append((label, match.start("label"), match.end()))
+    return found
 
 
 def build_transcript(

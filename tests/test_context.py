@@ -91,3 +91,10 @@ def test_per_role_totals(tmp_path):
     data = analyze_text_json(text, tmp_path)
     assert data["by_role"]["program_director"]["outcomes"] > 0
     assert data["by_role"]["resident"]["coverage"] > 0
+
+
+def test_speaker_label_mid_line_opens_a_new_turn(tmp_path):
+    data = analyze_text_json("Me: do you have protected didactics? Chief: Yes, 3 hours of protected didactics "
+                             "every Wednesday.\n", tmp_path)
+    didactics = [h for h in data["hits"] if "didactic" in h["text"]]
+    assert [(h["role"], h["counts_for"]) for h in didactics] == [("applicant", "none"), ("chief", "outcomes")]
