@@ -17,6 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "eval" / "cases.yml"
 QUALIFIERS = ("negated", "question", "hypothetical", "historical", "hearsay")
+NUMBER_SIDES = {"red": "coverage", "caution": "coverage", "healthy": "outcomes"}
 
 
 @dataclass
@@ -70,18 +71,20 @@ def evaluate(analyzer: Any, cases: list[dict[str, Any]]) -> Scores:
             start = text.index(exp["phrase"])
             expected.append(((start, start + len(exp["phrase"])), exp))
         predicted = [((h.start, h.end), h) for h in result.hits]
-        for span, hit in predicted:
-            if not hit.counted:
-                continue
-            if any(overlaps(span, es) and e["counts_for"] == hit.counts_for for es, e in expected):
-                scores.tp[hit.counts_for] += 1
+        # numbers judged against thresholds are counted evidence too ("96% over five years")
+        signals = [((h.start, h.end), h.counts_for, h.text) for h in result.hits if h.counted]
+        signals += [((n.start, n.end), NUMBER_SIDES[n.status], n.text) for n in result.numbers
+                    if n.status in NUMBER_SIDES and not any(overlaps((n.start, n.end), s) for s, _, _ in signals)]
+        for span, side, said in signals:
+            if any(overlaps(span, es) and e["counts_for"] == side for es, e in expected):
+                scores.tp[side] += 1
             else:
-                scores.fp[hit.counts_for] += 1
-                scores.misses.append(f"{case['id']} FP {hit.counts_for} '{hit.text}' ({hit.entry}, {hit.cue}): {text!r}")
+                scores.fp[side] += 1
+                scores.misses.append(f"{case['id']} FP {side} '{said}': {text!r}")
         for es, exp in expected:
             side = exp["counts_for"]
             near = [h for span, h in predicted if overlaps(span, es)]
-            if side != "none" and not any(h.counted and h.counts_for == side for h in near):
+            if side != "none" and not any(overlaps(s, es) and sd == side for s, sd, _ in signals):
                 scores.fn[side] += 1
                 got = ", ".join(f"{h.entry}->{h.counts_for} ({h.cue})" for h in near) or "no hit"
                 scores.misses.append(f"{case['id']} FN {side} '{exp['phrase']}' got {got}: {text!r}")
