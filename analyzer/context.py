@@ -99,7 +99,7 @@ class Context:
 
     def __init__(self, nlp: Language):
         self.rules = load_context_rules()
-        self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         lemmas = Lemmas()
 
         def docs(phrases: tuple[str, ...]) -> list[Doc]:
