@@ -48,7 +48,7 @@ class Analyzer:
             doc = proc(doc)
         words = len(WORD_RE.findall(note.text))
         hits = scoring.score_hits(doc, self.lexicon, note.turns)
-        numbers = list(doc._.numbers or [])
+        numbers = scoring.count_numbers(list(doc._.numbers or []), note.turns)
         missing, missing_note = scoring.missing_topics(hits, numbers, words)
         merged = {**profile_from(note.meta), **(profile or {})}
         checklist = score_profile(merged, note.source, year)

@@ -9,8 +9,8 @@ from typing import Any
 import yaml
 
 from .notes import InputError
-from .results import Checklist, ChecklistItem
 from .resources import data_path
+from .results import Checklist, ChecklistItem
 from .specifics import judge, load_thresholds
 
 PROFILE_KEYS = {

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 import yaml
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -40,6 +40,7 @@ class Rule:
     max_scope: int
     cues: tuple[str, ...]
     terminators: frozenset[str] = frozenset()
+    patterns: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,13 @@ def load_context_rules() -> ContextRules:
     raw: dict[str, Any] = yaml.safe_load(data_path("phrase_lexicons", "rules", "context.yml").read_text("utf-8"))
     shared = frozenset(str(t) for t in raw.get("terminators", []))
     rules = tuple(
-        Rule(r["qualifier"], r["direction"], int(r["max_scope"]), tuple(str(c) for c in r["cues"]),
-             shared | frozenset(str(t) for t in r.get("terminators", [])))
+        Rule(r["qualifier"], r["direction"], int(r["max_scope"]), tuple(str(c) for c in r.get("cues", [])),
+             shared | frozenset(str(t) for t in r.get("terminators", [])), tuple(r.get("patterns", [])))
         for r in raw["rules"]
     )
     unknown = {r.qualifier for r in rules} - set(QUALIFIERS)
     if unknown:
-        raise ValueError(f"context.yml: unknown qualifier {sorted(unknown)[0]}")
+        raise ValueError(f"context.yml: unknown qualifier {min(unknown)}")
     return ContextRules(
         rules=rules,
         pseudo=tuple(raw.get("pseudo", [])),
@@ -72,7 +73,7 @@ def load_context_rules() -> ContextRules:
 
 
 @Language.factory("redflags_lines")
-def make_lines(nlp: Language, name: str) -> "LineBreaks":
+def make_lines(nlp: Language, name: str) -> LineBreaks:
     """Starts a new sentence at every line break, so bullets and speaker lines are their own scope."""
     return LineBreaks()
 
@@ -89,7 +90,7 @@ class LineBreaks:
 
 
 @Language.factory("redflags_context")
-def make_context(nlp: Language, name: str) -> "Context":
+def make_context(nlp: Language, name: str) -> Context:
     """Qualifies each lexicon hit as negated, a question, a plan, past, or hearsay, with its cue."""
     return Context(nlp)
 
@@ -105,19 +106,26 @@ class Context:
         def docs(phrases: tuple[str, ...]) -> list[Doc]:
             return [lemmas(nlp.make_doc(p.translate(QUOTES))) for p in phrases]
 
+        self.patterns = Matcher(nlp.vocab, validate=True)
         self.matcher.add("pseudo", docs(self.rules.pseudo))
         for i, rule in enumerate(self.rules.rules):
-            self.matcher.add(str(i), docs(rule.cues))
+            if rule.cues:
+                self.matcher.add(str(i), docs(rule.cues))
+            if rule.patterns:
+                self.patterns.add(str(i), [list(p) for p in rule.patterns])
 
     def cues(self, doc: Doc) -> list[tuple[Rule, Span]]:
         """Every cue in the doc with its rule, longest first within a rule, minus pseudo cues."""
-        matches = self.matcher(doc, as_spans=True)
+        matches = list(self.matcher(doc, as_spans=True)) + list(self.patterns(doc, as_spans=True))
         pseudo = [s for s in matches if s.label_ == "pseudo"]
         by_rule: dict[int, list[Span]] = {}
         for span in matches:
             if span.label_ != "pseudo" and not any(p.start < span.end and span.start < p.end for p in pseudo):
                 by_rule.setdefault(int(span.label_), []).append(span)
-        return [(self.rules.rules[i], s) for i, spans in by_rule.items() for s in filter_spans(spans)]
+        cues = [(self.rules.rules[i], s) for i, spans in by_rule.items() for s in filter_spans(spans)]
+        # a cue inside a longer cue of another rule is part of it ("no" in "no longer")
+        return [(r, c) for r, c in cues
+                if not any(len(o) > len(c) and o.start <= c.start and c.end <= o.end for _, o in cues)]
 
     @staticmethod
     def _blocked(doc: Doc, start: int, end: int, terminators: frozenset[str]) -> bool:
@@ -160,7 +168,14 @@ class Context:
 
     def __call__(self, doc: Doc) -> Doc:
         hits = list(doc.spans[HITS_KEY]) if HITS_KEY in doc.spans else []
-        cues = self.cues(doc) if hits else []
+        numbers = doc._.numbers or []
+        cues = self.cues(doc) if hits or numbers else []
         for hit in hits:
             hit._.qualifiers = self.qualify(hit, [(r, c) for r, c in cues if not self._owned(r, c, hit, hits)])
+        qualified = []
+        for finding in numbers:
+            span = doc.char_span(finding.start, finding.end, alignment_mode="expand")
+            own = [] if span is None else self.qualify(span, [(r, c) for r, c in cues if not self._owned(r, c, span, hits)])
+            qualified.append(replace(finding, qualifiers=tuple(own)))
+        doc._.numbers = qualified
         return doc

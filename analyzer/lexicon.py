@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from spacy.errors import MatchPatternError
@@ -108,7 +108,7 @@ class Lexicon:
 class _LineLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
     """A YAML loader that records the line of every mapping and reads on/off/yes/no as words, not booleans."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {
         first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:bool"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
@@ -157,7 +157,7 @@ def _read_raw(path: Path) -> list[dict[str, Any]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise LexiconError(str(path), f"cannot read lexicon: {exc.__class__.__name__}") from None
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         error = yaml_error(exc, str(path))
         raise LexiconError(error.path, error.reason, error.line) from None
@@ -166,7 +166,7 @@ def _read_raw(path: Path) -> list[dict[str, Any]]:
     if isinstance(data, dict):
         line = data.get(LINE_KEY)
         if set(data) - {"entries", LINE_KEY}:
-            extra = sorted(set(data) - {"entries", LINE_KEY})[0]
+            extra = min(set(data) - {"entries", LINE_KEY})
             raise LexiconError(str(path), f"unknown top-level key '{extra}' (expected 'entries')", line)
         data = data.get("entries") or []
     if not isinstance(data, list):
@@ -337,9 +337,9 @@ def load_lexicon(user_paths: list[str | Path] | None = None, *, builtins: bool =
         for phrase in entry.phrases:
             key = phrase_key(phrase)
             if key in owners and owners[key] != entry.id:
-                path, _, line = entry.origin.rpartition(":")
+                where, _, line = entry.origin.rpartition(":")
                 raise LexiconError(
-                    path,
+                    where,
                     f"phrase '{phrase}' is in both '{owners[key]}' and '{entry.id}'",
                     int(line) if line.isdigit() else None,
                 )

@@ -5,17 +5,16 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections import defaultdict
 from functools import lru_cache
 from importlib.resources import files
-from itertools import permutations
-from typing import Any
+from itertools import pairwise, product
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
 
 from .lexicon import Lexicon, Near, load_lexicon
 
@@ -58,7 +57,7 @@ def lemma_of(norm: str) -> str:
 
 
 @Language.factory("redflags_lemmas")
-def make_lemmas(nlp: Language, name: str) -> "Lemmas":
+def make_lemmas(nlp: Language, name: str) -> Lemmas:
     """Case-insensitive lookup lemmas computed from each token's norm."""
     return Lemmas()
 
@@ -76,7 +75,7 @@ class Lemmas:
 
 
 @Language.factory("redflags_typos", default_config={"lexicon_paths": [], "min_length": 5})
-def make_typos(nlp: Language, name: str, lexicon_paths: list[str], min_length: int) -> "Typos":
+def make_typos(nlp: Language, name: str, lexicon_paths: list[str], min_length: int) -> Typos:
     """Repairs likely typos of lexicon words before matching."""
     return Typos(cached_lexicon(tuple(lexicon_paths)), min_length)
 
@@ -85,22 +84,22 @@ class Typos:
     """Maps unknown words within one or two edits of a lexicon word onto that word (norm only)."""
 
     def __init__(self, lexicon: Lexicon, min_length: int):
-        words = set()
+        words: set[str] = set()
         for entry in lexicon:
             for phrase in entry.phrases:
                 words.update(w for w in re.findall(r"[a-z]+", phrase.lower()) if len(w) >= min_length - 1)
         self.targets = sorted(words)
         self.known = english_words() | words
         self.min_length = min_length
+        self.repaired: dict[str, tuple[str, float] | None] = {}
 
-    @lru_cache(maxsize=4096)
     def repair(self, word: str) -> tuple[str, float] | None:
         """The lexicon word a typo stands for and its similarity, or None."""
-        cutoff = 2 if len(word) >= 8 else 1
-        found = process.extractOne(word, self.targets, scorer=OSA.distance, score_cutoff=cutoff)
-        if found is None:
-            return None
-        return found[0], round(fuzz.ratio(word, found[0]), 1)
+        if word not in self.repaired:
+            cutoff = 2 if len(word) >= 8 else 1
+            found = process.extractOne(word, self.targets, scorer=OSA.distance, score_cutoff=cutoff)
+            self.repaired[word] = None if found is None else (found[0], round(fuzz.ratio(word, found[0]), 1))
+        return self.repaired[word]
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
@@ -116,21 +115,51 @@ class Typos:
         return doc
 
 
-def near_patterns(rule: Near) -> list[list[dict[str, Any]]]:
-    """Token patterns for a near rule: its groups in every order, at most window tokens apart, in one sentence."""
-    groups = [{"LEMMA": {"IN": sorted({lemma_of(w) for w in g})}} for g in rule.groups]
-    gap = {"IS_SENT_START": False, "OP": f"{{0,{rule.window}}}"}
-    patterns = []
-    for order in permutations(groups):
-        pattern: list[dict[str, Any]] = [dict(order[0])]
-        for group in order[1:]:
-            pattern += [dict(gap), {**group, "IS_SENT_START": False}]
-        patterns.append(pattern)
-    return patterns
+class NearIndex:
+    """Finds near rules natively: one pass over each sentence's lemmas, then nearby pairs or triples."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.by_lemma: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        self.rules: dict[tuple[str, int], Near] = {}
+        for entry in lexicon:
+            for r, rule in enumerate(entry.near):
+                self.rules[(entry.id, r)] = rule
+                for g, group in enumerate(rule.groups):
+                    for lemma in sorted({w for word in group for w in (word, lemma_of(word))}):
+                        self.by_lemma[lemma].append((entry.id, r, g))
+
+    def __call__(self, doc: Doc) -> set[tuple[str, int, int]]:
+        found: set[tuple[str, int, int]] = set()
+        if not self.rules:
+            return found
+        for sent in doc.sents:
+            seen: dict[tuple[str, int], list[list[int]]] = {}
+            for token in sent:
+                for eid, r, g in self.by_lemma.get(token.lemma_, ()):
+                    groups = seen.setdefault((eid, r), [[] for _ in self.rules[(eid, r)].groups])
+                    groups[g].append(token.i)
+            for (eid, r), groups in seen.items():
+                if all(groups):
+                    found.update((eid, a, b) for a, b in _close(groups, self.rules[(eid, r)].window))
+        return found
+
+
+def _close(groups: list[list[int]], window: int) -> set[tuple[int, int]]:
+    """Start and end of each tight run that takes one distinct token from every group, gaps within window."""
+    runs = set()
+    reach = (len(groups) - 1) * (window + 1)
+    for anchor in groups[0]:
+        nearby = [[i for i in group if abs(i - anchor) <= reach] for group in groups[1:]]
+        for rest in product(*nearby):
+            combo = (anchor, *rest)
+            ordered = sorted(combo)
+            if len(set(combo)) == len(combo) and all(b - a - 1 <= window for a, b in pairwise(ordered)):
+                runs.add((ordered[0], ordered[-1] + 1))
+    return runs
 
 
 @Language.factory("redflags_phrases", default_config={"lexicon_paths": []})
-def make_phrases(nlp: Language, name: str, lexicon_paths: list[str]) -> "PhraseHits":
+def make_phrases(nlp: Language, name: str, lexicon_paths: list[str]) -> PhraseHits:
     """Finds lexicon phrases (by lemma) and token patterns; writes doc.spans['redflags']."""
     return PhraseHits(nlp, cached_lexicon(tuple(lexicon_paths)))
 
@@ -146,25 +175,26 @@ class PhraseHits:
             if entry.phrases:
                 docs = [lemmas(nlp.make_doc(p.translate(QUOTES))) for p in entry.phrases]
                 self.phrases.add(entry.id, docs)
-            compiled = [list(p) for p in entry.patterns] + [p for rule in entry.near for p in near_patterns(rule)]
-            if compiled:
-                self.patterns.add(entry.id, compiled)
+            if entry.patterns:
+                self.patterns.add(entry.id, [list(p) for p in entry.patterns])
+        self.near = NearIndex(lexicon)
         self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
-        found = {
-            (match_id, start, end)
-            for matcher in (self.phrases, self.patterns)
-            for match_id, start, end in matcher(doc)
-        }
-        spans = [Span(doc, start, end, label=match_id) for match_id, start, end in sorted(found)]
+        # exact phrases speak first, then token patterns, then near rules; fallback entries only where none did
+        ranked: list[tuple[int, int | str, int, int]] = [(0, m, a, b) for m, a, b in self.phrases(doc)]
+        ranked += [(1, m, a, b) for m, a, b in self.patterns(doc)]
+        ranked += [(2, m, a, b) for m, a, b in self.near(doc)]
+        spans = [(rank, Span(doc, a, b, label=m)) for rank, m, a, b in ranked]
         kept: list[Span] = []
         for side in ("coverage", "outcomes"):
-            same = [s for s in spans if self.lexicon.entries[s.label_].side == side]
-            primary = filter_spans([s for s in same if not self.lexicon.entries[s.label_].fallback])
-            fallback = [s for s in same if self.lexicon.entries[s.label_].fallback
-                        and not any(p.start < s.end and s.start < p.end for p in primary)]
-            kept += primary + filter_spans(fallback)
+            same = [(rank + 3 * self.lexicon.entries[s.label_].fallback, s) for rank, s in spans
+                    if self.lexicon.entries[s.label_].side == side]
+            taken: list[Span] = []
+            for _, span in sorted(same, key=lambda rs: (rs[0], -len(rs[1]), rs[1].start, rs[1].label_)):
+                if not any(t.start < span.end and span.start < t.end for t in taken):
+                    taken.append(span)
+            kept += taken
         for span in kept:
             typos = [t._.typo_of[1] for t in span if t._.typo_of]
             span._.fuzzy = min(typos) if typos else None

@@ -20,8 +20,8 @@ def build_pipeline(lexicon_paths: tuple[str, ...] = (), model: str | None = None
     else:
         nlp = spacy.blank("en")
     # "H-1B." ends a sentence; spaCy keeps a period after a capital as an abbreviation ("U.S.").
-    suffixes = [*nlp.Defaults.suffixes, r"(?<=\d[A-Za-z])\."]
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    suffixes = [*(nlp.Defaults.suffixes or []), r"(?<=\d[A-Za-z])\."]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search  # type: ignore[union-attr]
     if nlp.has_pipe("parser") or nlp.has_pipe("senter"):
         nlp.add_pipe("redflags_lines", first=True)
     else:
@@ -32,6 +32,6 @@ def build_pipeline(lexicon_paths: tuple[str, ...] = (), model: str | None = None
     nlp.add_pipe("redflags_typos", config=paths)
     nlp.add_pipe("redflags_lemmas")
     nlp.add_pipe("redflags_phrases", config=paths)
-    nlp.add_pipe("redflags_context")
     nlp.add_pipe("redflags_numbers")
+    nlp.add_pipe("redflags_context")
     return nlp

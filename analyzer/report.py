@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -69,7 +70,7 @@ def segments_of(text: str, hits: list[Hit]) -> list[Segment]:
     """Cut the text at every hit boundary so overlapping hits render as one stretch each."""
     cuts = sorted({0, len(text), *(h.start for h in hits), *(h.end for h in hits)})
     segments = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         covering = [i for i, h in enumerate(hits) if h.start <= a and b <= h.end]
         cover_hits = [hits[i] for i in covering]
         title = " | ".join(f"{h.entry}: counts for {h.counts_for}" + (f" ({h.cue})" if h.cue else "")
@@ -130,8 +131,8 @@ def summary_text(analysis: Analysis, written: Path | None) -> str:
     counted = [h for h in analysis.hits if h.counted]
     lines = [
         f"{analysis.source}: {BUCKET_LABELS[v.bucket]} ({v.bucket}, confidence {v.confidence:.2f})",
-        f"  coverage {analysis.signals['coverage']:g} | outcomes {analysis.signals['outcomes']:g} | "
-        f"{len(counted)} counted of {len(analysis.hits)} phrases | {analysis.words} words",
+        (f"  coverage {analysis.signals['coverage']:g} | outcomes {analysis.signals['outcomes']:g} | "
+        f"{len(counted)} counted of {len(analysis.hits)} phrases | {analysis.words} words"),
     ]
     lines += [f"  - {r}" for r in v.reasons[:4]]
     if analysis.missing:

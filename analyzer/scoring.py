@@ -14,8 +14,8 @@ from spacy.tokens import Doc, Span
 from .lexicon import Entry, Lexicon
 from .matching import HITS_KEY
 from .notes import Turn
-from .results import Checklist, FollowUp, Hit, Missing, Verdict
 from .resources import data_path
+from .results import Checklist, FollowUp, Hit, Missing, Verdict
 from .speakers import role_at
 from .specifics import SPECIFIC_LABELS, NumberFinding
 
@@ -109,6 +109,18 @@ def score_hits(doc: Doc, lexicon: Lexicon, turns: list[Turn]) -> list[Hit]:
     return damp_repeats(hits)
 
 
+def count_numbers(numbers: list[NumberFinding], turns: list[Turn]) -> list[NumberFinding]:
+    """Figures count as evidence only when a program speaker states them (not asked, planned, past or denied)."""
+    out = []
+    for finding in numbers:
+        turn = role_at(turns, finding.start)
+        role = turn.role if turn else "unknown"
+        names = {q.name for q in finding.qualifiers}
+        counted = role != "applicant" and not names & {"question", "hypothetical", "historical", "negated"}
+        out.append(replace(finding, role=role, counted=counted))
+    return out
+
+
 def damp_repeats(hits: list[Hit]) -> list[Hit]:
     """The k-th counted use of an entry adds weight x k^-exponent; every hit learns how often it was said."""
     exponent = scoring_rules()["repeat_exponent"]
@@ -148,7 +160,7 @@ def missing_topics(hits: list[Hit], numbers: list[NumberFinding], words: int) ->
     min_words, topics = load_topics()
     if words < min_words:
         return [], f"Not enough text to judge what was never said ({words} words; {min_words} needed)."
-    touched = {h.topic for h in hits if h.role != "applicant"} | {n.topic for n in numbers}
+    touched = {h.topic for h in hits if h.role != "applicant"} | {n.topic for n in numbers if n.counted}
     missing = [Missing(t.key, t.label, t.question, t.weight) for t in topics if t.key not in touched]
     return missing, None
 
@@ -162,12 +174,14 @@ def evidence(
     coverage, outcomes = totals["coverage"], totals["outcomes"]
     weights = rules["number_weights"]
     for finding in numbers:
+        if not finding.counted:
+            continue
         if finding.status in ("red", "caution"):
             coverage += weights[finding.status]
         elif finding.status == "healthy":
             outcomes += weights["healthy"]
     coverage += sum(m.weight for m in missing) * rules["missing_factor"]
-    pieces = sum(1 for h in hits if h.counted) + sum(1 for n in numbers if n.status != "info")
+    pieces = sum(1 for h in hits if h.counted) + sum(1 for n in numbers if n.counted and n.status != "info")
     return coverage, outcomes, pieces
 
 
@@ -222,8 +236,8 @@ def decide(
     if bucket is None:
         return Verdict(
             "insufficient", 0.0,
-            [f"Too little evidence to judge: {pieces} counted signal(s) in {words} words "
-             f"(at least {rules['min_hits']} signals and {rules['min_words']} words are needed)."],
+            [(f"Too little evidence to judge: {pieces} counted signal(s) in {words} words "
+             f"(at least {rules['min_hits']} signals and {rules['min_words']} words are needed).")],
             None,
         )
     reasons = reasons_for(hits, numbers, missing, checklist, share, public) if share is not None else []
@@ -241,8 +255,8 @@ def decide(
             confidence *= 0.5
             reasons.append(f"Borderline: without \"{flip[0].text}\" the talk would sound {flip[1]}.")
     elif public:
-        reasons = [f"Judged from the public-data checklist alone ({checklist.score:.0f}/100); "  # type: ignore[union-attr]
-                   "the note has too little talk to judge."]
+        reasons = [(f"Judged from the public-data checklist alone ({checklist.score:.0f}/100); "  # type: ignore[union-attr]
+                   "the note has too little talk to judge.")]
     return Verdict(bucket, round(confidence, 2), reasons, None if share is None else round(share, 3))
 
 
@@ -265,9 +279,9 @@ def reasons_for(
     public: str | None = None,
 ) -> list[str]:
     """Plain sentences naming what drove the verdict, strongest first."""
-    reasons = [f"Outcomes talk is {share:.0%} of the evidence (strategic from "
+    reasons = [(f"Outcomes talk is {share:.0%} of the evidence (strategic from "
                f"{scoring_rules()['verdict']['strategic_at']:.0%}, desperate below "
-               f"{scoring_rules()['verdict']['desperate_below']:.0%})."]
+               f"{scoring_rules()['verdict']['desperate_below']:.0%}).")]
     per_entry: dict[tuple[str, str], list[Hit]] = defaultdict(list)
     for hit in hits:
         if hit.counted:
@@ -279,7 +293,7 @@ def reasons_for(
         how = f", {first.cue}" if first.cue else ""
         reasons.append(f"{first.counts_for.capitalize()}: \"{first.text}\"{times}{how}.")
     for finding in numbers:
-        if finding.status in ("red", "caution", "healthy"):
+        if finding.counted and finding.status in ("red", "caution", "healthy"):
             reasons.append(f"{finding.label}: {finding.value:g} {finding.unit} is {finding.status} ({finding.note}).")
     if missing:
         reasons.append("Never talked about: " + ", ".join(m.label.lower() for m in missing) + ".")
@@ -305,7 +319,7 @@ def follow_ups(hits: list[Hit], missing: list[Missing], numbers: list[NumberFind
     for item in missing:
         add(item.question, item.weight, f"nobody talked about {item.label.lower()}")
     for finding in numbers:
-        if finding.status in ("red", "caution") and finding.topic in by_topic:
+        if finding.counted and finding.status in ("red", "caution") and finding.topic in by_topic:
             add(by_topic[finding.topic].question, by_topic[finding.topic].weight,
                 f"{finding.label.lower()} of {finding.value:g} {finding.unit}")
     return sorted(asked.values(), key=lambda f: (-f.weight, f.question))

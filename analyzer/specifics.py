@@ -12,6 +12,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .context import Qualifier
 from .resources import data_path
 
 GAZETTEERS = ("specialties", "institutions", "places", "numbers")
@@ -95,6 +96,9 @@ class NumberFinding:
     start: int
     end: int
     topic: str | None = None
+    qualifiers: tuple[Qualifier, ...] = ()
+    role: str = "unknown"
+    counted: bool = True
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +148,7 @@ def judge(metric: Metric, value: float) -> Band:
 
 
 @Language.factory("redflags_numbers")
-def make_numbers(nlp: Language, name: str) -> "Numbers":
+def make_numbers(nlp: Language, name: str) -> Numbers:
     """Reads board pass rates, didactic hours, SOAP years, PD tenure, IMG share and weekly hours."""
     return Numbers()
 

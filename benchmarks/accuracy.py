@@ -74,7 +74,7 @@ def evaluate(analyzer: Any, cases: list[dict[str, Any]]) -> Scores:
         # numbers judged against thresholds are counted evidence too ("96% over five years")
         signals = [((h.start, h.end), h.counts_for, h.text) for h in result.hits if h.counted]
         signals += [((n.start, n.end), NUMBER_SIDES[n.status], n.text) for n in result.numbers
-                    if n.status in NUMBER_SIDES and not any(overlaps((n.start, n.end), s) for s, _, _ in signals)]
+                    if n.counted and n.status in NUMBER_SIDES and not any(overlaps((n.start, n.end), s) for s, _, _ in signals)]
         for span, side, said in signals:
             if any(overlaps(span, es) and e["counts_for"] == side for es, e in expected):
                 scores.tp[side] += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import pytest
 
@@ -10,6 +11,7 @@ from conftest import ROOT
 
 spec = importlib.util.spec_from_file_location("accuracy", ROOT / "benchmarks" / "accuracy.py")
 accuracy = importlib.util.module_from_spec(spec)
+sys.modules["accuracy"] = accuracy  # dataclasses look their module up while the class is built
 spec.loader.exec_module(accuracy)
 
 
