@@ -9,9 +9,11 @@ from collections import defaultdict
 from functools import lru_cache
 from importlib.resources import files
 from itertools import pairwise, product
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -115,6 +117,64 @@ class Typos:
         return doc
 
 
+WORD_ATTRS = ("LOWER", "ORTH", "TEXT", "NORM", "LEMMA")
+
+
+def anchors(pattern: tuple[dict[str, Any], ...]) -> frozenset[str] | None:
+    """The smallest set of words one of which must occur for the pattern to match, or None if it has none."""
+    best: frozenset[str] | None = None
+    for token in pattern:
+        op = str(token.get("OP", "1"))
+        if op in ("?", "*") or op.startswith("{0"):
+            continue
+        for attr in WORD_ATTRS:
+            value = token.get(attr)
+            words = {value} if isinstance(value, str) else set(value.get("IN", [])) if isinstance(value, dict) else set()
+            found = frozenset(str(w).lower() for w in words)
+            # rare words make the best anchors: a set with a stop word ("the", "be") lets nearly every sentence in
+            if found and (best is None or _anchor_cost(found) < _anchor_cost(best)):
+                best = found
+    return best
+
+
+def _anchor_cost(words: frozenset[str]) -> tuple[bool, int]:
+    return any(w in STOP_WORDS for w in words), len(words)
+
+
+class AnchoredPatterns:
+    """Token patterns run only on the sentences that hold one of their anchor words (spaCy's Matcher checks
+    every token against every set predicate, which is slow across hundreds of patterns)."""
+
+    def __init__(self, nlp: Language):
+        self.vocab = nlp.vocab
+        self.anchored: dict[str, list[Matcher]] = defaultdict(list)
+        self.always = Matcher(nlp.vocab)
+
+    def add(self, key: str, patterns: tuple[tuple[dict[str, Any], ...], ...]) -> None:
+        """Add an entry's patterns, each under its anchor words."""
+        for pattern in patterns:
+            words = anchors(pattern)
+            if words is None:
+                self.always.add(key, [list(pattern)])
+                continue
+            matcher = Matcher(self.vocab)
+            matcher.add(key, [list(pattern)])
+            for word in words:
+                self.anchored[word].append(matcher)
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        found = list(self.always(doc)) if len(self.always) else []
+        for sent in doc.sents:
+            todo: dict[int, Matcher] = {}
+            for token in sent:
+                for word in {token.lower_, token.lemma_, token.norm_}:
+                    for matcher in self.anchored.get(word, ()):
+                        todo[id(matcher)] = matcher
+            for matcher in todo.values():
+                found += [(m, sent.start + a, sent.start + b) for m, a, b in matcher(sent)]
+        return found
+
+
 class NearIndex:
     """Finds near rules natively: one pass over each sentence's lemmas, then nearby pairs or triples."""
 
@@ -169,14 +229,14 @@ class PhraseHits:
 
     def __init__(self, nlp: Language, lexicon: Lexicon):
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self.patterns = Matcher(nlp.vocab)
+        self.patterns = AnchoredPatterns(nlp)
         lemmas = Lemmas()
         for entry in lexicon:
             if entry.phrases:
                 docs = [lemmas(nlp.make_doc(p.translate(QUOTES))) for p in entry.phrases]
                 self.phrases.add(entry.id, docs)
             if entry.patterns:
-                self.patterns.add(entry.id, [list(p) for p in entry.patterns])
+                self.patterns.add(entry.id, entry.patterns)
         self.near = NearIndex(lexicon)
         self.lexicon = lexicon
 

@@ -264,13 +264,14 @@ def single_phrase_flip(
     hits: list[Hit], numbers: list[NumberFinding], missing: list[Missing], bucket: str
 ) -> tuple[Hit, str] | None:
     """The first counted hit whose removal alone would change the talk's bucket, if any."""
-    exponent = scoring_rules()["repeat_exponent"]
-    undamped = [replace(h, weight=h.weight / (h.repeat ** -exponent)) for h in hits]
-    for i, hit in enumerate(hits):
-        if hit.counted:
-            alt, _ = talk_share(damp_repeats(undamped[:i] + undamped[i + 1:]), numbers, missing)
-            if alt is not None and bucket_for(alt) != bucket:
-                return hit, bucket_for(alt)
+    coverage, outcomes, _ = evidence(hits, numbers, missing)
+    for hit in hits:
+        if not hit.counted:
+            continue
+        c = coverage - hit.weight * (hit.counts_for == "coverage")
+        o = outcomes - hit.weight * (hit.counts_for == "outcomes")
+        if c + o > 0 and bucket_for(o / (c + o)) != bucket:
+            return hit, bucket_for(o / (c + o))
     return None
 
 

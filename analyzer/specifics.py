@@ -80,6 +80,7 @@ class Metric:
     topic: str | None
     patterns: tuple[re.Pattern[str], ...]
     bands: tuple[Band, ...]
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def load_thresholds() -> tuple[dict[str, float], tuple[Metric, ...]]:
             topic=m.get("topic"),
             patterns=tuple(re.compile(p, re.IGNORECASE) for p in m["patterns"]),
             bands=tuple(Band(**b) for b in m["bands"]),
+            keywords=tuple(m.get("keywords", ())),
         )
         for key, m in raw["metrics"].items()
     )
@@ -165,7 +167,10 @@ class Numbers:
         for sent in doc.sents:
             text = TITLES.sub(lambda m: m.group(1) + " ", sent.text)  # same length, so offsets hold
             taken: list[tuple[int, int]] = []
+            low = text.lower()
             for metric in self.metrics:
+                if metric.keywords and not any(k in low for k in metric.keywords):
+                    continue
                 for pattern in metric.patterns:
                     for match in pattern.finditer(text):
                         value = read_value(match, self.words, year)
