@@ -34,6 +34,7 @@ class Hit:
     repeat: int = 1
     times: int = 1
     topic: str | None = None
+    timestamp: str | None = None
 
     @property
     def cue(self) -> str | None:
@@ -150,6 +151,7 @@ class Analysis:
                     "repeat": h.repeat,
                     "times": h.times,
                     "topic": h.topic,
+                    "timestamp": h.timestamp,
                 }
                 for h in self.hits
             ],

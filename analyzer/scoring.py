@@ -103,7 +103,7 @@ def score_hits(doc: Doc, lexicon: Lexicon, turns: list[Turn]) -> list[Hit]:
                 start=span.start_char, end=span.end_char, weight=round(weight, 3), counted=side != "none",
                 counts_for=side, base_weight=entry.weight, qualifiers=qualifiers,
                 speaker=turn.speaker if turn else None, role=role, fuzzy=span._.fuzzy, vague=vague,
-                specifics=specifics, topic=entry.topic,
+                specifics=specifics, topic=entry.topic, timestamp=turn.timestamp if turn else None,
             )
         )
     return damp_repeats(hits)

@@ -41,6 +41,7 @@ def test_vtt_voices_become_roles(tmp_path):
     hits = analyze_json(path)["hits"]
     didactics = [h for h in hits if "didactic" in h["text"].lower()]
     assert {h["role"] for h in didactics} == {"program_director", "applicant"}
+    assert {h["timestamp"] for h in didactics} == {"00:00:01.000", "00:00:06.000"}
     assert [h["counts_for"] for h in didactics if h["role"] == "applicant"] == ["none"]
     assert any(h["role"] == "resident" and h["counts_for"] == "coverage" for h in hits)
 
