@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -116,7 +115,7 @@ def count_numbers(numbers: list[NumberFinding], turns: list[Turn]) -> list[Numbe
         turn = role_at(turns, finding.start)
         role = turn.role if turn else "unknown"
         names = {q.name for q in finding.qualifiers}
-        counted = role != "applicant" and not names & {"question", "hypothetical", "historical", "negated"}
+        counted = role != "applicant" and not names & set(PRECEDENCE)
         out.append(replace(finding, role=role, counted=counted))
     return out
 
@@ -339,6 +338,4 @@ def summary_numbers(hits: list[Hit], words: int) -> tuple[dict[str, float], floa
         "outcomes": round(sum(1 for h in counted if h.counts_for == "outcomes") * scale, 2),
         "hits": round(len(hits) * scale, 2),
     }
-    if not math.isfinite(rates["hits"]):
-        rates = {k: 0.0 for k in rates}
     return signals, ratio, balance, rates
