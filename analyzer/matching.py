@@ -241,17 +241,21 @@ class PhraseHits:
         self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
-        # exact phrases speak first, then token patterns, then near rules; fallback entries only where none did
-        ranked: list[tuple[int, int | str, int, int]] = [(0, m, a, b) for m, a, b in self.phrases(doc)]
-        ranked += [(1, m, a, b) for m, a, b in self.patterns(doc)]
-        ranked += [(2, m, a, b) for m, a, b in self.near(doc)]
-        spans = [(rank, Span(doc, a, b, label=m)) for rank, m, a, b in ranked]
+        # phrases and token patterns speak first (the longest; a phrase on a tie), then near rules, and fallback
+        # entries only where nothing else did
+        found: list[tuple[int, int, int | str, int, int]] = [(0, 0, m, a, b) for m, a, b in self.phrases(doc)]
+        found += [(0, 1, m, a, b) for m, a, b in self.patterns(doc)]
+        found += [(1, 2, m, a, b) for m, a, b in self.near(doc)]
         kept: list[Span] = []
         for side in ("coverage", "outcomes"):
-            same = [(rank + 3 * self.lexicon.entries[s.label_].fallback, s) for rank, s in spans
-                    if self.lexicon.entries[s.label_].side == side]
+            ranked = []
+            for tier, kind, match_id, a, b in found:
+                span = Span(doc, a, b, label=match_id)
+                entry = self.lexicon.entries[span.label_]
+                if entry.side == side:
+                    ranked.append(((tier + 3 * entry.fallback, a - b, kind, a, span.label_), span))
             taken: list[Span] = []
-            for _, span in sorted(same, key=lambda rs: (rs[0], -len(rs[1]), rs[1].start, rs[1].label_)):
+            for _, span in sorted(ranked, key=lambda r: r[0]):
                 if not any(t.start < span.end and span.start < t.end for t in taken):
                     taken.append(span)
             kept += taken
