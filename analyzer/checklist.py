@@ -67,8 +67,8 @@ def board_item(profile: dict[str, Any]) -> ChecklistItem:
     if rate is None:
         return _item("board_pass_rates", "unknown", 0, "no board pass rate in the profile")
     band = judge(_metric("board_pass_rate"), rate)
-    share = {"healthy": 1.0, "caution": 0.5}.get(band.status, 0.0)
-    return _item("board_pass_rates", "yes" if share == 1 else "no", share, f"{rate:g}%: {band.note}")
+    healthy = band.status == "healthy"
+    return _item("board_pass_rates", "yes" if healthy else "no", float(healthy), f"{rate:g}%: {band.note}")
 
 
 def soap_item(profile: dict[str, Any]) -> ChecklistItem:
@@ -96,8 +96,9 @@ def leadership_item(profile: dict[str, Any], reference_year: int) -> ChecklistIt
     if not isinstance(tenure, (int, float)) or isinstance(tenure, bool):
         return _item("leadership_stability", "unknown", 0, "no program director tenure in the profile")
     band = judge(_metric("pd_tenure"), float(tenure))
-    share = {"healthy": 1.0, "caution": 0.5}.get(band.status, 0.0)
-    return _item("leadership_stability", "yes" if share == 1 else "no", share, f"PD in post {tenure:g} years: {band.note}")
+    healthy = band.status == "healthy"
+    return _item("leadership_stability", "yes" if healthy else "no", float(healthy),
+                 f"PD in post {tenure:g} years: {band.note}")
 
 
 def visa_item(profile: dict[str, Any]) -> ChecklistItem:
