@@ -54,8 +54,13 @@ def english_words() -> frozenset[str]:
 
 
 def lemma_of(norm: str) -> str:
-    """The lemma of a lowercased, normalized word."""
-    return english_lemmas().get(norm, norm)
+    """The lemma of a lowercased, normalized word; unknown plurals ("nocturnists", "pgy1s") lose their s."""
+    lemma = english_lemmas().get(norm)
+    if lemma is not None:
+        return lemma
+    if len(norm) > 4 and norm.endswith("s") and not norm.endswith(("ss", "us", "is")) and norm not in english_words():
+        return norm[:-1]
+    return norm
 
 
 @Language.factory("redflags_lemmas")
@@ -88,8 +93,10 @@ class Typos:
     def __init__(self, lexicon: Lexicon, min_length: int):
         words: set[str] = set()
         for entry in lexicon:
-            for phrase in entry.phrases:
-                words.update(w for w in re.findall(r"[a-z]+", phrase.lower()) if len(w) >= min_length - 1)
+            texts = [*entry.phrases, *(w for rule in entry.near for group in rule.groups for w in group)]
+            texts += [w for pattern in entry.patterns for token in pattern for w in _literal_words(token)]
+            for text in texts:
+                words.update(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= min_length - 1)
         self.targets = sorted(words)
         self.known = english_words() | words
         self.min_length = min_length
@@ -118,6 +125,18 @@ class Typos:
 
 
 WORD_ATTRS = ("LOWER", "ORTH", "TEXT", "NORM", "LEMMA")
+
+
+def _literal_words(token: dict[str, Any]) -> list[str]:
+    """The literal words a token pattern asks for ("LOWER: x" or "LEMMA: {IN: [...]}")."""
+    words: list[str] = []
+    for attr in WORD_ATTRS:
+        value = token.get(attr)
+        if isinstance(value, str):
+            words.append(value)
+        elif isinstance(value, dict):
+            words += [str(v) for v in value.get("IN", [])]
+    return words
 
 
 def anchors(pattern: tuple[dict[str, Any], ...]) -> frozenset[str] | None:
