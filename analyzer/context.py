@@ -143,10 +143,17 @@ class Context:
         """The qualifiers that reach this hit, nearest cue per qualifier."""
         doc, sent = hit.doc, hit.sent
         best: dict[str, tuple[int, Span]] = {}
+        core = hit._.core
         for rule, cue in cues:
-            if cue.start < sent.start or cue.end > sent.end or (cue.start < hit.end and hit.start < cue.end):
+            if cue.start < sent.start or cue.end > sent.end:
                 continue
-            if rule.direction == "forward" and cue.end <= hit.start:
+            if cue.start < hit.end and hit.start < cue.end:
+                # a cue inside a phrase is the phrase's own ("not afraid of hard work"); inside the gap of a near
+                # rule ("afternoons are not sacred") it qualifies the hit
+                if core is None or any(i in core for i in range(cue.start, cue.end)):
+                    continue
+                gap, blocked = 0, False
+            elif rule.direction == "forward" and cue.end <= hit.start:
                 gap = hit.start - cue.end
                 blocked = self._blocked(doc, cue.end, hit.start, rule.terminators)
             elif rule.direction == "backward" and cue.start >= hit.end:

@@ -27,6 +27,8 @@ if not Token.has_extension("typo_of"):
     Token.set_extension("typo_of", default=None)
 if not Span.has_extension("fuzzy"):
     Span.set_extension("fuzzy", default=None)
+if not Span.has_extension("core"):
+    Span.set_extension("core", default=None)  # for near hits: the tokens the groups matched, not the gaps
 
 
 @lru_cache(maxsize=8)
@@ -207,8 +209,8 @@ class NearIndex:
                     for lemma in sorted({w for word in group for w in (word, lemma_of(word))}):
                         self.by_lemma[lemma].append((entry.id, r, g))
 
-    def __call__(self, doc: Doc) -> set[tuple[str, int, int]]:
-        found: set[tuple[str, int, int]] = set()
+    def __call__(self, doc: Doc) -> dict[tuple[str, int, int], frozenset[int]]:
+        found: dict[tuple[str, int, int], frozenset[int]] = {}
         if not self.rules:
             return found
         for sent in doc.sents:
@@ -219,13 +221,15 @@ class NearIndex:
                     groups[g].append(token.i)
             for (eid, r), groups in seen.items():
                 if all(groups):
-                    found.update((eid, a, b) for a, b in _close(groups, self.rules[(eid, r)].window))
+                    for (a, b), core in _close(groups, self.rules[(eid, r)].window).items():
+                        found[(eid, a, b)] = found.get((eid, a, b), frozenset()) | core
         return found
 
 
-def _close(groups: list[list[int]], window: int) -> set[tuple[int, int]]:
-    """Start and end of each tight run that takes one distinct token from every group, gaps within window."""
-    runs = set()
+def _close(groups: list[list[int]], window: int) -> dict[tuple[int, int], frozenset[int]]:
+    """Each tight run that takes one distinct token from every group (gaps within window): its start and end,
+    and the tokens the groups matched."""
+    runs: dict[tuple[int, int], frozenset[int]] = {}
     reach = (len(groups) - 1) * (window + 1)
     for anchor in groups[0]:
         nearby = [[i for i in group if abs(i - anchor) <= reach] for group in groups[1:]]
@@ -233,7 +237,7 @@ def _close(groups: list[list[int]], window: int) -> set[tuple[int, int]]:
             combo = (anchor, *rest)
             ordered = sorted(combo)
             if len(set(combo)) == len(combo) and all(b - a - 1 <= window for a, b in pairwise(ordered)):
-                runs.add((ordered[0], ordered[-1] + 1))
+                runs[(ordered[0], ordered[-1] + 1)] = frozenset(combo)
     return runs
 
 
@@ -264,7 +268,8 @@ class PhraseHits:
         # entries only where nothing else did
         found: list[tuple[int, int, int | str, int, int]] = [(0, 0, m, a, b) for m, a, b in self.phrases(doc)]
         found += [(0, 1, m, a, b) for m, a, b in self.patterns(doc)]
-        found += [(1, 2, m, a, b) for m, a, b in self.near(doc)]
+        near = self.near(doc)
+        found += [(1, 2, m, a, b) for m, a, b in near]
         kept: list[Span] = []
         for side in ("coverage", "outcomes"):
             ranked = []
@@ -281,5 +286,6 @@ class PhraseHits:
         for span in kept:
             typos = [t._.typo_of[1] for t in span if t._.typo_of]
             span._.fuzzy = min(typos) if typos else None
+            span._.core = near.get((span.label_, span.start, span.end))
         doc.spans[HITS_KEY] = sorted(kept, key=lambda s: (s.start, s.end, s.label_))
         return doc

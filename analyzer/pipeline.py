@@ -22,6 +22,8 @@ def build_pipeline(lexicon_paths: tuple[str, ...] = (), model: str | None = None
     # "H-1B." ends a sentence; spaCy keeps a period after a capital as an abbreviation ("U.S.").
     suffixes = [*(nlp.Defaults.suffixes or []), r"(?<=\d[A-Za-z])\."]
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search  # type: ignore[union-attr]
+    for day in ("wed", "Wed", "WED"):  # notes abbreviate Wednesday; spaCy reads "wed" as "we'd"
+        nlp.tokenizer.add_special_case(day, [{"ORTH": day}])  # type: ignore[union-attr]
     if nlp.has_pipe("parser") or nlp.has_pipe("senter"):
         nlp.add_pipe("redflags_lines", first=True)
     else:

@@ -157,7 +157,8 @@ def test_near_rule_matches_words_close_together_in_any_order(tmp_path):
         "    meaning: m\n    follow_up: f\n    source: s\n"
         "    examples:\n"
         "      flag: ['noon lecture = answering pages the whole hour', 'we get paged all through conference']\n"
-        "      pass: ['The pager policy changed. Lecture is at noon.', 'paged about the patient, then a long walk to the old lecture hall']\n"
+        "      pass: ['The pager policy changed. Lecture is at noon.', 'paged about the patient, then a long walk to the old lecture hall',\n"
+        "             'Conference is never interrupted by pages.']\n"
     )
     result = run("lexicon", "check", str(user))
     assert result.exit_code == 0, result.output
