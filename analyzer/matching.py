@@ -108,8 +108,10 @@ class Typos:
         """The lexicon word a typo stands for and its similarity, or None."""
         if word not in self.repaired:
             cutoff = 2 if len(word) >= 8 else 1
-            found = process.extractOne(word, self.targets, scorer=OSA.distance, score_cutoff=cutoff)
-            self.repaired[word] = None if found is None else (found[0], round(fuzz.ratio(word, found[0]), 1))
+            found = process.extract(word, self.targets, scorer=OSA.distance, score_cutoff=cutoff, limit=8)
+            # among equally close words, the most similar overall ("protectd" is "protected", not "protect")
+            ranked = sorted((distance, -fuzz.ratio(word, target), target) for target, distance, _ in found)
+            self.repaired[word] = (ranked[0][2], round(-ranked[0][1], 1)) if ranked else None
         return self.repaired[word]
 
     def __call__(self, doc: Doc) -> Doc:

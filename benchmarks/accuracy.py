@@ -71,13 +71,18 @@ def evaluate(analyzer: Any, cases: list[dict[str, Any]]) -> Scores:
             start = text.index(exp["phrase"])
             expected.append(((start, start + len(exp["phrase"])), exp))
         predicted = [((h.start, h.end), h) for h in result.hits]
-        # numbers judged against thresholds are counted evidence too ("96% over five years")
-        signals = [((h.start, h.end), h.counts_for, h.text) for h in result.hits if h.counted]
-        signals += [((n.start, n.end), NUMBER_SIDES[n.status], n.text) for n in result.numbers
-                    if n.counted and n.status in NUMBER_SIDES and not any(overlaps((n.start, n.end), s) for s, _, _ in signals)]
+        # numbers judged against thresholds are counted evidence too ("96% over five years"); a number inside a
+        # counted hit of its side is the same claim, so it is neither a new hit nor a false one
+        hit_signals = [((h.start, h.end), h.counts_for, h.text) for h in result.hits if h.counted]
+        number_signals = [((n.start, n.end), NUMBER_SIDES[n.status], n.text) for n in result.numbers
+                          if n.counted and n.status in NUMBER_SIDES]
+        signals = hit_signals + number_signals
         for span, side, said in signals:
             if any(overlaps(span, es) and e["counts_for"] == side for es, e in expected):
                 scores.tp[side] += 1
+            elif (span, side, said) in number_signals and any(overlaps(span, s) and sd == side
+                                                              for s, sd, _ in hit_signals):
+                continue
             else:
                 scores.fp[side] += 1
                 scores.misses.append(f"{case['id']} FP {side} '{said}': {text!r}")
