@@ -131,7 +131,7 @@ def summary_text(analysis: Analysis, written: Path | None) -> str:
     counted = [h for h in analysis.hits if h.counted]
     lines = [
         f"{analysis.source}: {BUCKET_LABELS[v.bucket]} ({v.bucket}, confidence {v.confidence:.2f})",
-        (f"  coverage {analysis.signals['coverage']:g} | outcomes {analysis.signals['outcomes']:g} | "
+        (f"  coverage {analysis.signals['coverage']:.1f} | outcomes {analysis.signals['outcomes']:.1f} | "
         f"{len(counted)} counted of {len(analysis.hits)} phrases | {analysis.words} words"),
     ]
     lines += [f"  - {r}" for r in v.reasons[:4]]

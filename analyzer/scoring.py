@@ -279,7 +279,7 @@ def reasons_for(
     public: str | None = None,
 ) -> list[str]:
     """Plain sentences naming what drove the verdict, strongest first."""
-    reasons = [(f"Outcomes talk is {share:.0%} of the evidence (strategic from "
+    reasons = [(f"Outcomes talk is {share:.1%} of the evidence (strategic from "
                f"{scoring_rules()['verdict']['strategic_at']:.0%}, desperate below "
                f"{scoring_rules()['verdict']['desperate_below']:.0%}).")]
     per_entry: dict[tuple[str, str], list[Hit]] = defaultdict(list)
