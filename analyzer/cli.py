@@ -190,6 +190,23 @@ def lexicon_check(paths: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+@lexicon.command("compile")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Where to write (default: the compiled copy beside the built-in lexicons).")
+def lexicon_compile(output: Path | None) -> None:
+    """Write the fast-loading compiled copy of the built-in lexicons (after editing their YAML)."""
+    from .lexicon import CACHE, compile_builtins
+    from .resources import data_path
+
+    try:
+        text = compile_builtins()
+    except InputError as exc:
+        raise fail(exc) from None
+    target = output or Path(str(data_path("phrase_lexicons", *CACHE)))
+    write_atomic(target, text + "\n", [])
+    click.echo(f"wrote {target}")
+
+
 @lexicon.command("docs")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The HTML file to write.")
 @lexicon_option

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
@@ -90,6 +92,7 @@ class Lexicon:
 
     entries: dict[str, Entry] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    all_entries: dict[str, Entry] = field(default_factory=dict)  # switched-off ones too
 
     def __iter__(self):
         return iter(self.entries.values())
@@ -313,13 +316,65 @@ def phrase_key(phrase: str) -> str:
     return " ".join(re.sub(r"[’‘]", "'", phrase).lower().split())
 
 
-def load_lexicon(user_paths: list[str | Path] | None = None, *, builtins: bool = True) -> Lexicon:
+CACHE = ("compiled", "lexicon.json")
+
+
+def builtin_digest(files: list[Path]) -> str:
+    """A fingerprint of the built-in lexicon files, so a stale compiled copy is never used."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _entry_from_json(data: dict[str, Any], folder: Path) -> Entry:
+    name, _, line = data.pop("origin").rpartition(":")
+    return Entry(
+        **{**data, "origin": f"{folder / name}:{line}", "phrases": tuple(data["phrases"]),
+           "patterns": tuple(tuple(p) for p in data["patterns"]),
+           "near": tuple(Near(n["window"], tuple(tuple(g) for g in n["groups"])) for n in data["near"]),
+           "flag_examples": tuple(data["flag_examples"]), "pass_examples": tuple(data["pass_examples"])}
+    )
+
+
+def compiled_builtins(files: list[Path]) -> dict[str, Entry] | None:
+    """The built-in entries from the compiled copy, when it matches the YAML files exactly."""
+    cache = Path(str(data_path("phrase_lexicons", *CACHE)))
+    try:
+        data = json.loads(cache.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("digest") != builtin_digest(files):
+        return None
+    folder = Path(str(data_path("phrase_lexicons")))
+    return {e["id"]: _entry_from_json(e, folder) for e in data["entries"]}
+
+
+def compile_builtins() -> str:
+    """The compiled copy of the built-in lexicon (JSON), read back instead of the YAML while they match."""
+    files = builtin_files()
+    lexicon = load_lexicon(compiled=False)
+    entries = []
+    for entry in sorted(lexicon.all_entries.values(), key=lambda e: e.id):
+        data = asdict(entry)
+        where, _, line = entry.origin.rpartition(":")
+        data["origin"] = f"{Path(where).name}:{line}"
+        entries.append(data)
+    return json.dumps({"digest": builtin_digest(files), "entries": entries}, ensure_ascii=False, sort_keys=True)
+
+
+def load_lexicon(
+    user_paths: list[str | Path] | None = None, *, builtins: bool = True, compiled: bool = True
+) -> Lexicon:
     """Load the built-in lexicons, then user files that add, override or switch off entries."""
     lexicon = Lexicon()
-    sources = [(p, False) for p in (builtin_files() if builtins else [])]
+    files = builtin_files() if builtins else []
+    cached = compiled_builtins(files) if builtins and compiled else None
+    sources = [] if cached is not None else [(p, False) for p in files]
     sources += [(p, True) for p in lexicon_files(list(user_paths or []))]
-    all_entries: dict[str, Entry] = {}
-    seen_in_file: dict[str, str] = {}
+    all_entries: dict[str, Entry] = dict(cached or {})
+    seen_in_file: dict[str, str] = {e.id: e.origin.rpartition(":")[0] for e in all_entries.values()}
+    lexicon.files = [str(p) for p in files] if cached is not None else []
     for path, is_user in sources:
         lexicon.files.append(str(path))
         for raw in _read_raw(path):
@@ -330,6 +385,7 @@ def load_lexicon(user_paths: list[str | Path] | None = None, *, builtins: bool =
             entry = _build(path, raw, base)
             seen_in_file[entry.id] = str(path)
             all_entries[entry.id] = entry
+    lexicon.all_entries = all_entries
     owners: dict[str, str] = {}
     for entry in all_entries.values():
         if not entry.enabled:

@@ -166,11 +166,14 @@ def _anchor_cost(words: frozenset[str]) -> tuple[bool, int]:
 
 class AnchoredPatterns:
     """Token patterns run only on the sentences that hold one of their anchor words (spaCy's Matcher checks
-    every token against every set predicate, which is slow across hundreds of patterns)."""
+    every token against every set predicate, which is slow across hundreds of patterns); each pattern is
+    compiled the first time its anchor word appears."""
 
     def __init__(self, nlp: Language):
         self.vocab = nlp.vocab
-        self.anchored: dict[str, list[Matcher]] = defaultdict(list)
+        self.anchored: dict[str, list[int]] = defaultdict(list)
+        self.raw: list[tuple[str, list[dict[str, Any]]]] = []
+        self.compiled: dict[int, Matcher] = {}
         self.always = Matcher(nlp.vocab)
 
     def add(self, key: str, patterns: tuple[tuple[dict[str, Any], ...], ...]) -> None:
@@ -180,21 +183,24 @@ class AnchoredPatterns:
             if words is None:
                 self.always.add(key, [list(pattern)])
                 continue
-            matcher = Matcher(self.vocab)
-            matcher.add(key, [list(pattern)])
+            self.raw.append((key, list(pattern)))
             for word in words:
-                self.anchored[word].append(matcher)
+                self.anchored[word].append(len(self.raw) - 1)
+
+    def _matcher(self, index: int) -> Matcher:
+        if index not in self.compiled:
+            matcher = Matcher(self.vocab)
+            matcher.add(*self.raw[index][:1], [self.raw[index][1]])
+            self.compiled[index] = matcher
+        return self.compiled[index]
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         found = list(self.always(doc)) if len(self.always) else []
         for sent in doc.sents:
-            todo: dict[int, Matcher] = {}
-            for token in sent:
-                for word in {token.lower_, token.lemma_, token.norm_}:
-                    for matcher in self.anchored.get(word, ()):
-                        todo[id(matcher)] = matcher
-            for matcher in todo.values():
-                found += [(m, sent.start + a, sent.start + b) for m, a, b in matcher(sent)]
+            todo = sorted({i for token in sent for word in {token.lower_, token.lemma_, token.norm_}
+                           for i in self.anchored.get(word, ())})
+            for index in todo:
+                found += [(m, sent.start + a, sent.start + b) for m, a, b in self._matcher(index)(sent)]
         return found
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -162,3 +163,20 @@ def test_near_rule_matches_words_close_together_in_any_order(tmp_path):
     )
     result = run("lexicon", "check", str(user))
     assert result.exit_code == 0, result.output
+
+
+def test_compiled_copy_is_fresh_and_equal_to_the_yaml():
+    from analyzer.lexicon import CACHE, builtin_digest, builtin_files
+    from analyzer.resources import data_path
+
+    compiled = json.loads(Path(str(data_path("phrase_lexicons", *CACHE))).read_text("utf-8"))
+    assert compiled["digest"] == builtin_digest(builtin_files()), "run: redflags lexicon compile"
+    assert load_lexicon().entries == load_lexicon(compiled=False).entries
+
+
+def test_stale_compiled_copy_is_ignored(tmp_path, monkeypatch):
+    from analyzer import lexicon as lex
+
+    monkeypatch.setattr(lex, "builtin_digest", lambda files: "something else")
+    assert lex.compiled_builtins(lex.builtin_files()) is None
+    assert len(lex.load_lexicon()) >= 220
