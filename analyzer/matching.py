@@ -150,13 +150,10 @@ def anchors(pattern: tuple[dict[str, Any], ...]) -> frozenset[str] | None:
         op = str(token.get("OP", "1"))
         if op in ("?", "*") or op.startswith("{0"):
             continue
-        for attr in WORD_ATTRS:
-            value = token.get(attr)
-            words = {value} if isinstance(value, str) else set(value.get("IN", [])) if isinstance(value, dict) else set()
-            found = frozenset(str(w).lower() for w in words)
-            # rare words make the best anchors: a set with a stop word ("the", "be") lets nearly every sentence in
-            if found and (best is None or _anchor_cost(found) < _anchor_cost(best)):
-                best = found
+        found = frozenset(w.lower() for w in _literal_words(token))
+        # rare words make the best anchors: a set with a stop word ("the", "be") lets nearly every sentence in
+        if found and (best is None or _anchor_cost(found) < _anchor_cost(best)):
+            best = found
     return best
 
 

@@ -6,6 +6,7 @@ import itertools
 import os
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -95,6 +96,7 @@ def build_note_report(analysis: Analysis, lexicon: Lexicon) -> NoteReport:
     )
 
 
+@lru_cache(maxsize=1)
 def environment() -> Environment:
     """The Jinja2 environment over the packaged report templates, autoescaping everything."""
     from .resources import data_path
