@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-import webbrowser
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, formats
 from .notes import InputError
-
-FORMATS = ("txt", "md", "vtt", "srt", "docx")
 
 
 class RedflagsError(click.ClickException):
@@ -70,7 +67,7 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "text"]), default="html", show_default=True,
               help="html writes a report file and prints a summary; json and text print to standard output.")
 @click.option("--open", "open_report", is_flag=True, help="Open the HTML report in the browser.")
-@click.option("--input-format", type=click.Choice(FORMATS), default=None, help="Read PATH as this format.")
+@click.option("--input-format", type=click.Choice(formats.names()), default=None, help="Read PATH as this format.")
 @click.option("--profile", type=click.Path(path_type=Path), help="A YAML program profile for the checklist.")
 @click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
@@ -81,23 +78,19 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
             profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
             model: str | None) -> None:
     """Analyze one interview note (a file, or - to paste and end with Ctrl-D)."""
-    from .analysis import get_analyzer
-    from .reading import load_mapping_file, load_role_map, read_note
+    from . import service
     from .report import render_html, summary_text
 
+    options = service.Options(input_format=input_format, max_bytes=max_bytes, roles_file=roles,
+                              profile_file=profile, lexicons=tuple(str(p) for p in lexicons), model=model)
     try:
-        role_map = load_role_map(roles) if roles else None
-        profile_data = load_mapping_file(profile) if profile else None
-        stdin_text = read_stdin() if path == "-" else None
-        note = read_note(path, input_format=input_format, max_bytes=max_bytes, role_map=role_map,
-                         stdin_text=stdin_text)
-        analyzer = get_analyzer(tuple(str(p) for p in lexicons), model)
-        result = analyzer.analyze(note, profile_data)
+        stdin = read_stdin() if path == "-" else None
+        result = service.analyze_file(path, options, stdin=stdin)
     except InputError as exc:
         raise fail(exc) from None
     protect = [] if path == "-" else [Path(path)]
     if fmt == "json":
-        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str, allow_nan=False) + "\n"
         if output:
             write_atomic(output, text, protect)
         else:
@@ -108,9 +101,11 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         return
     stem = "stdin" if path == "-" else Path(path).name.rsplit(".", 1)[0]
     target = output or Path(f"{stem}.redflags.html")
-    write_atomic(target, render_html(result, analyzer.lexicon), protect)
+    write_atomic(target, render_html(result, service.analyzer_for(options).lexicon), protect)
     click.echo(summary_text(result, target))
     if open_report:
+        import webbrowser
+
         webbrowser.open(target.resolve().as_uri())
 
 
