@@ -197,7 +197,7 @@ THRESHOLDS = mapping({
         {"topic": optional(text), "keywords": listof(text)},
     )),
 })
-CONTEXT = mapping(
+_CONTEXT = mapping(
     {
         "qualifiers": mapof(mapping(
             {"coverage": choice(*SIDE_EFFECTS), "outcomes": choice(*SIDE_EFFECTS), "figures": choice("count", "ignore")},
@@ -210,6 +210,20 @@ CONTEXT = mapping(
     },
     {"terminators": listof(text), "pseudo": listof(text), "question_marks": listof(text)},
 )
+
+
+def CONTEXT(value: Any, where: Where) -> dict[str, Any]:  # noqa: N802  (a schema, like the others)
+    """The context rules, each rule naming a declared qualifier."""
+    checked: dict[str, Any] = _CONTEXT(value, where)
+    declared = list(checked["qualifiers"])
+    for i, rule in enumerate(checked["rules"]):
+        if rule["qualifier"] not in declared:
+            raw_rule = value["rules"][i]
+            place = where.at("rules", value["rules"]).at(i, raw_rule).at("qualifier")
+            raise place.fail(f"unknown qualifier {rule['qualifier']!r} (declared: {', '.join(declared)})")
+    return checked
+
+
 GAZETTEER = mapping({"label": text}, {"phrases": listof(text), "patterns": listof(raw)})
 GAZETTEERS = ("specialties", "institutions", "places", "numbers")
 
@@ -284,19 +298,12 @@ def load_rules(folder: Path | None = None) -> Rules:
     def at(*parts: str) -> Path:
         return folder.joinpath(*parts) if folder else rule_path(*parts)
 
-    context = read_rule_file(at("rules", "context.yml"), CONTEXT)
-    known = set(context["qualifiers"])
-    for i, rule in enumerate(context["rules"]):
-        if rule["qualifier"] not in known:
-            raise RuleError(str(at("rules", "context.yml")),
-                            f"rules[{i}].qualifier: unknown qualifier {rule['qualifier']!r} "
-                            f"(declared: {', '.join(known)})")
     return Rules(
         scoring=read_rule_file(at("rules", "scoring.yml"), SCORING),
         topics=read_rule_file(at("rules", "topics.yml"), TOPICS),
         checklist=read_rule_file(at("rules", "checklist.yml"), CHECKLIST),
         thresholds=read_rule_file(at("rules", "thresholds.yml"), THRESHOLDS),
-        context=context,
+        context=read_rule_file(at("rules", "context.yml"), CONTEXT),
         gazetteers=tuple(read_rule_file(at("gazetteers", f"{name}.yml"), GAZETTEER) for name in GAZETTEERS),
     )
 

@@ -8,11 +8,13 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .analysis import Analyzer, get_analyzer
 from .notes import InputError
 from .results import Analysis
+
+if TYPE_CHECKING:
+    from .analysis import Analyzer
 
 DEFAULT_MAX_BYTES = 2_000_000
 
@@ -71,6 +73,8 @@ def _tree_digest(path: Path) -> str:
 
 def analyzer_for(options: Options) -> Analyzer:
     """The shared Analyzer for these options' lexicons and model (loaded once per process)."""
+    from .analysis import get_analyzer
+
     return get_analyzer(tuple(str(p) for p in options.lexicons), options.model)
 
 
