@@ -109,6 +109,57 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         webbrowser.open(target.resolve().as_uri())
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder for the comparison page, the reports, season.csv and season.json.")
+@click.option("--force", is_flag=True, help="Analyze every note again, even those unchanged since the last run.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (helps on a large season with several cores).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--input-format", type=click.Choice(formats.names()), default=None, help="Read every note as this format.")
+@click.option("--profile", type=click.Path(path_type=Path), help="A YAML program profile for the checklist.")
+@click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+              help="Refuse notes larger than this.")
+@lexicon_option
+@model_option
+def batch(paths: tuple[Path, ...], outdir: Path, force: bool, jobs: int, quiet: bool, input_format: str | None,
+          profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
+          model: str | None) -> None:
+    """Analyze a season of notes (files and folders) into one comparison page with a report per note."""
+    from . import service
+    from .season import find_notes, run_batch, write_season
+
+    options = service.Options(input_format=input_format, max_bytes=max_bytes, roles_file=roles,
+                              profile_file=profile, lexicons=tuple(str(p) for p in lexicons), model=model)
+    total = len(find_notes(paths, skip=outdir))
+    if not total:
+        raise RedflagsError(f"{paths[0]}: no notes found ({', '.join(sorted(formats.note_extensions()))})")
+    show = not quiet and sys.stderr.isatty()
+    try:
+        if show:
+            with click.progressbar(length=total, label="analyzing", file=sys.stderr) as bar:
+                season = run_batch(paths, outdir, options, force=force, jobs=jobs, progress=lambda _: bar.update(1))
+        else:
+            season = run_batch(paths, outdir, options, force=force, jobs=jobs)
+        written = write_season(season, outdir, service.analyzer_for(options).rules)
+    except InputError as exc:
+        raise fail(exc) from None
+    except OSError as exc:
+        raise RedflagsError(f"{outdir}: cannot write: {exc.strerror or exc}") from None
+    if season.analyzed == 0 and not season.failed:
+        click.echo(f"nothing to analyze: {season.unchanged} notes unchanged since the last run (--force redoes all)")
+    else:
+        click.echo(f"{season.analyzed} analyzed, {season.unchanged} unchanged, {len(season.failed)} failed "
+                   f"({len(season.programs)} programs)")
+    for note in season.failed:
+        click.echo(f"redflags: error: {note.error}", err=True)
+    click.echo(f"comparison: {written[0]}")
+    if season.failed:
+        sys.exit(1)
+
+
 @cli.group()
 def lexicon() -> None:
     """Read, check and document the phrase lexicons."""

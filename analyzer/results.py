@@ -242,6 +242,7 @@ class Analysis:
                     "start": h.start,
                     "end": h.end,
                     "weight": h.weight,
+                    "base_weight": h.base_weight,
                     "counted": h.counted,
                     "counts_for": h.counts_for,
                     "qualifiers": [asdict(q) for q in h.qualifiers],
@@ -284,3 +285,28 @@ def finite(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [finite(v) for v in value]
     return value
+
+
+def analysis_from_json(data: dict[str, Any], source_text: str) -> Analysis:
+    """An Analysis read back from its JSON contract (source_text given where the JSON leaves it out)."""
+
+    def qualifiers(items: list[dict[str, Any]]) -> list[Qualifier]:
+        return [Qualifier(**q) for q in items]
+
+    hit_fields = set(Hit.__dataclass_fields__)
+    hits = [Hit(**{**{k: v for k, v in h.items() if k in hit_fields}, "qualifiers": qualifiers(h["qualifiers"])})
+            for h in data["hits"]]
+    numbers = [NumberFinding(**{**n, "qualifiers": tuple(qualifiers(n["qualifiers"]))}) for n in data["numbers"]]
+    checklist = data.get("checklist")
+    return Analysis(
+        source=data["source"], source_text=data.get("source_text") or source_text, words=data["words"],
+        signals=data["signals"], ratio=data["ratio"], balance=data["balance"],
+        per_1000_words=data["per_1000_words"], verdict=Verdict(**data["verdict"]), hits=hits,
+        by_role=data["by_role"], specifics=[Specific(**s) for s in data["specifics"]], numbers=numbers,
+        missing=[Missing(**m) for m in data["missing"]], missing_note=data["missing_note"],
+        follow_up=[FollowUp(**f) for f in data["follow_up"]],
+        checklist=Checklist([ChecklistItem(**i) for i in checklist["items"]], checklist["score"],
+                            checklist["known_weight"]) if checklist else None,
+        meta=data.get("meta") or {}, format=data["format"], body_start=data.get("body_start", 0),
+        from_file=data.get("source_text") is None,
+    )
