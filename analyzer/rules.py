@@ -212,7 +212,7 @@ _CONTEXT = mapping(
 )
 
 
-def CONTEXT(value: Any, where: Where) -> dict[str, Any]:  # noqa: N802  (a schema, like the others)
+def CONTEXT(value: Any, where: Where) -> dict[str, Any]:  # a schema, named like the others
     """The context rules, each rule naming a declared qualifier."""
     checked: dict[str, Any] = _CONTEXT(value, where)
     declared = list(checked["qualifiers"])
