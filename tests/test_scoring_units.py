@@ -344,3 +344,89 @@ def test_packaged_rules_hold_the_article_numbers():
     assert effects["general"].side_for("coverage") == "none"
     scoring = copy.deepcopy(rules.scoring)
     assert scoring["verdict"]["strategic_at"] == 0.62 and scoring["verdict"]["desperate_below"] == 0.3
+
+
+# --- the details a user reads: every field of a hit, exact figures ----------------------------------------
+
+def test_count_hits_fills_every_field_a_report_shows():
+    entry = Entry("grads", "outcomes", 3.0, needs_specifics=True, topic="graduate-outcomes",
+                  negated_counts_for="none")
+    heard = [Heard("grads", 4, 20, "grads went to GI", (q("hearsay"),), 91.0, ("GI",)),
+             Heard("grads", 30, 40, "no grads", (q("negated"),), None, ())]
+    turns = [Turn(0, 25, "Dr. Lee", "program_director", "00:01"), Turn(25, 60, "Sam", "resident")]
+    first, second = counting.count_hits(heard, {"grads": entry}, turns, EFFECTS, SCORING)
+    assert first == Hit(entry="grads", side="outcomes", category="outcomes-talk", text="grads went to GI", start=4,
+                        end=20, weight=1.5, counted=True, counts_for="outcomes", base_weight=3.0,
+                        qualifiers=[q("hearsay")], speaker="Dr. Lee", role="program_director", fuzzy=91.0,
+                        vague=False, specifics=["GI"], topic="graduate-outcomes", timestamp="00:01")
+    assert (second.counts_for, second.counted, second.speaker, second.timestamp, second.vague) == \
+        ("none", False, "Sam", None, False)  # the entry says a denial counts for neither side
+
+
+def test_summary_numbers_exact():
+    hits = [hit("coverage", 2.0), hit("outcomes", 3.0, start=9), hit("outcomes", 1.0, start=20),
+            hit("coverage", counted=False, start=30)]
+    ratio, balance, rates = counting.summary_numbers({"coverage": 2.0, "outcomes": 3.0}, hits, 300)
+    assert (ratio, balance) == (0.667, -0.2)
+    assert rates == {"coverage": 3.33, "outcomes": 6.67, "hits": 13.33}
+    assert counting.summary_numbers({"coverage": 2.0, "outcomes": 0.0}, hits, 300)[:2] == (None, 1.0)
+
+
+def test_figure_overlap_needs_a_shared_character_and_checks_every_figure():
+    phrase = hit("outcomes", 2.0, start=100, end=120)
+    touching = counting.resolve_overlaps([phrase], [number("red", 90, 100), number("red", 120, 130)])
+    assert touching[0].counted
+    several = counting.resolve_overlaps(
+        [hit("outcomes", start=10, end=15), phrase],
+        [number("healthy", 0, 5), number("healthy", 104, 106), number("red", 110, 112)])
+    assert [h.counted for h in several] == [True, False]
+
+
+def test_overlap_sweep_handles_unsorted_hits_and_chains():
+    later = hit("outcomes", entry="b", start=8, end=14)
+    first = hit("coverage", entry="a", start=0, end=10)
+    third = hit("outcomes", entry="c", start=20, end=30)
+    touching = hit("coverage", entry="d", start=30, end=35)
+    out = counting.resolve_overlaps([later, third, first, touching], [])
+    assert [(h.entry, h.counted) for h in out] == [("b", False), ("c", True), ("a", True), ("d", True)]
+    assert out[0].overruled_by == "'t0'"
+    held = counting.resolve_overlaps([hit("coverage", entry="x", start=5, end=12), hit("outcomes", entry="y",
+                                                                                   start=0, end=12)], [],
+                                     frozenset({"x"}))
+    assert [h.counted for h in held] == [False, True]
+    not_held = counting.resolve_overlaps([hit("coverage", entry="x", start=5, end=14), hit("outcomes", entry="y",
+                                                                                       start=0, end=12)], [],
+                                         frozenset({"x"}))
+    assert [h.counted for h in not_held] == [True, False]
+    both_broad = counting.resolve_overlaps([hit("coverage", entry="x", start=5, end=12),
+                                            hit("outcomes", entry="y", start=0, end=12)], [], frozenset({"x", "y"}))
+    assert [h.counted for h in both_broad] == [True, False]
+
+
+def test_borderline_names_the_phrase_and_the_other_bucket():
+    hits = talk(7.0, 0, pieces=4) + [hit("outcomes", 3.1, entry="grads", text="our grads", start=900, end=905)]
+    coverage, outcomes = 7.0, 3.1
+    flip = verdict.single_phrase_flip(hits, coverage, outcomes, "dependent", SCORING["verdict"])
+    assert flip is not None and flip[0].text == "our grads" and flip[1] == "desperate"
+    cov_flip = verdict.single_phrase_flip([hit("coverage", 1.0, text="nights")], 1.0, 3.0, "dependent",
+                                          SCORING["verdict"])
+    assert cov_flip is not None and cov_flip[1] == "strategic"
+
+
+def test_verdict_reports_its_share_and_reasons_in_full():
+    hits = talk(3.0, 7.0, pieces=12)
+    gap = [Missing("boards", "Board results", "?", 2.5)]
+    judged = verdict.decide(hits, [], gap, checklist(80), 40, SCORING)
+    assert judged.share == round(7.0 / 11.0, 3)
+    assert judged.bucket == "strategic"
+    assert "Never talked about: board results." in judged.reasons
+    assert any(r.endswith("known items, which points to strategic.") for r in judged.reasons)
+    assert judged.reasons[-1] == 'Borderline: without "t500" the talk would sound dependent.'
+    assert judged.confidence == round(verdict.talk_confidence(7 / 11, 12, SCORING) * 0.5, 2)
+    worse = verdict.decide(talk(5.0, 5.0, pieces=6), [], [], checklist(90), 100, SCORING)
+    assert worse.confidence == round(verdict.talk_confidence(0.5, 6, SCORING) * 0.7, 2) and worse.share == 0.5
+    public_only = verdict.decide(talk(1.0, 2.0, pieces=2), [], [], checklist(80), 100, SCORING)
+    assert public_only.share == 0.667 and public_only.reasons == [
+        "Judged from the public-data checklist alone (80/100); the note has too little talk to judge."]
+    empty = verdict.decide([], [], [], None, 10, SCORING)
+    assert (empty.bucket, empty.confidence, empty.share) == ("insufficient", 0.0, None)
