@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,8 @@ from .results import Analysis, Findings, Note
 from .rules import Rules, packaged_rules
 from .scoring import score, source_turns
 from .speakers import load_role_rules, split_turns
+
+Progress = Callable[[str], None]
 
 
 class Analyzer:
@@ -37,20 +39,33 @@ class Analyzer:
         note = Note(source=source, text=text, turns=split_turns(text, load_role_rules(), role_map))
         return self.analyze(note)
 
-    def findings(self, note: Note) -> Findings:
-        """Run the spaCy pipeline on the note's body and return plain findings with source offsets."""
+    def findings(self, note: Note, progress: Progress | None = None) -> Findings:
+        """Run the spaCy pipeline on the note's body and return plain findings with source offsets; progress
+        hears each stage's name as it starts."""
         with self.nlp.memory_zone():  # strings and lexemes of this note are freed when it is done
+            if progress:
+                progress("reading")
             doc = self.nlp.make_doc(note.text.translate(QUOTES))  # one for one, so offsets hold
             doc._.reference_year = reference_year(note.meta)
-            for _, proc in self.nlp.pipeline:
+            for name, proc in self.nlp.pipeline:
+                if progress:
+                    progress(name)
                 doc = proc(doc)
             window = self.rules.scoring["specifics_window"]
             return findings_from_doc(doc, self.lexicon.entries, source_turns(note), window,
                                      note.source_text or note.text, note.body_offset)
 
-    def analyze(self, note: Note, profile: dict[str, Any] | None = None) -> Analysis:
+    def stages(self) -> int:
+        """How many stages progress hears about: reading, each pipeline component, scoring."""
+        return len(self.nlp.pipeline) + 2
+
+    def analyze(self, note: Note, profile: dict[str, Any] | None = None, progress: Progress | None = None
+                ) -> Analysis:
         """Run the pipeline on a note and score it."""
-        return score(self.findings(note), note, self.questions, self.lexicon.entries, self.rules, profile)
+        found = self.findings(note, progress)
+        if progress:
+            progress("scoring")
+        return score(found, note, self.questions, self.lexicon.entries, self.rules, profile)
 
     def analyze_notes(self, notes: Iterable[Note], profile: dict[str, Any] | None = None) -> Iterator[Analysis]:
         """Analyze notes one after another, lazily."""

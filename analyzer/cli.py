@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import click
 
@@ -43,6 +43,32 @@ def write_atomic(path: Path, text: str, protect: list[Path]) -> None:
 def read_stdin() -> bytes:
     """Standard input as bytes (a paste ending with Ctrl-D); the reader decodes it like a file."""
     return sys.stdin.buffer.read()
+
+
+class LongNoteProgress:
+    """A progress bar on standard error while a long note (LONG_NOTE words or more) goes through the stages."""
+
+    LONG_NOTE = 20_000
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __call__(self, stage: str, words: int, stages: int) -> None:
+        if not self.enabled or words < self.LONG_NOTE:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=stages, label=f"analyzing {words:,} words", file=sys.stderr,
+                                         item_show_func=lambda s: s)
+            self.bar.__enter__()
+        self.bar.update(1, stage)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 lexicon_option = click.option(
@@ -85,7 +111,8 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
                               profile_file=profile, lexicons=tuple(str(p) for p in lexicons), model=model)
     try:
         stdin = read_stdin() if path == "-" else None
-        result = service.analyze_file(path, options, stdin=stdin)
+        with LongNoteProgress(enabled=sys.stderr.isatty()) as progress:
+            result = service.analyze_file(path, options, stdin=stdin, progress=progress)
     except InputError as exc:
         raise fail(exc) from None
     protect = [] if path == "-" else [Path(path)]

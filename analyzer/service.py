@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,14 +78,20 @@ def analyzer_for(options: Options) -> Analyzer:
     return get_analyzer(tuple(str(p) for p in options.lexicons), options.model)
 
 
-def analyze_file(path: str | Path, options: Options | None = None, stdin: bytes | str | None = None) -> Analysis:
-    """Read one note file (or "-" with the standard input given as stdin) and analyze it."""
+def analyze_file(path: str | Path, options: Options | None = None, stdin: bytes | str | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> Analysis:
+    """Read one note file (or "-" with the standard input given as stdin) and analyze it; progress hears
+    (stage, words, stages) for each stage of a note."""
     from .reading import read_note
 
     options = (options or Options()).loaded()
     note = read_note(path, input_format=options.input_format, max_bytes=options.max_bytes,
                      role_map=options.role_map, stdin_text=stdin)
-    return analyzer_for(options).analyze(note, options.profile)
+    analyzer = analyzer_for(options)
+    if progress is None:
+        return analyzer.analyze(note, options.profile)
+    words, stages = len(note.text.split()), analyzer.stages()
+    return analyzer.analyze(note, options.profile, lambda stage: progress(stage, words, stages))
 
 
 def analyze_text(text: str, *, source: str = "<text>", options: Options | None = None) -> Analysis:
