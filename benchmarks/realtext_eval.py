@@ -271,16 +271,19 @@ def is_blind(path: Path, notes: bool = False) -> bool:
     return notes and (resolved == NOTES_DIR.resolve() or resolved.name == "notes")
 
 
+SCORED_PATHS = ("analyzer", "phrase_lexicons")
+
+
 def _commit() -> str:
-    """The short commit of the working tree being scored, with '+' when it has uncommitted changes."""
+    """The last commit that changed the analyzer or its lexicons, with '+' when they have uncommitted changes."""
     try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h", "--", *SCORED_PATHS],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--",
+                                *SCORED_PATHS], capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return head + ("+" if dirty else "")
+    return (head or "unknown") + ("+" if dirty else "")
 
 
 def display_name(path: Path) -> str:
@@ -302,7 +305,7 @@ def record_line(label: str, name: str, fig: dict[str, Any], when: dt.datetime, c
                 f"dominant {d['agreement']:.3f} ({d['agree']}/{d['n']})")
     else:
         body = f"{fig['notes']} notes: {fig['in_bucket']:.3f} in bucket ({fig['right']}/{fig['notes']})"
-    return f"- {stamp} · {label} · `{name}` · commit {commit} · {body}\n"
+    return f"- {stamp} · {label} · `{name}` · analyzer {commit} · {body}\n"
 
 
 def record(results: Path, lines: list[str]) -> None:
