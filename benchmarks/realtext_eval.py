@@ -31,7 +31,10 @@ KNOWN_QUALIFIERS = ("negated", "question", "hypothetical", "historical", "hearsa
 NOTE_SUFFIXES = (".txt", ".md", ".vtt", ".srt", ".docx")
 RESULTS_HEADER = (
     "# Real-text evaluation results\n\n"
-    "One line per scored run, appended by `python benchmarks/realtext_eval.py ... --record LABEL`.\n"
+    "One line per scored run, appended by `python benchmarks/realtext_eval.py ... --record LABEL`, e.g.\n"
+    "`python benchmarks/realtext_eval.py --set benchmarks/realtext/blind.yml --notes benchmarks/realtext/notes/"
+    " --record after-round-1`.\n"
+    "The blind sets are scored only in aggregate (`--misses` refuses them); never write rules from them.\n"
     "P = counted-hit precision, R = recall (coverage / outcomes / all), qual = exact qualifier-set accuracy,\n"
     "dominant = dominant-talk agreement; notes = share of notes in their expected bucket.\n\n"
 )
