@@ -213,6 +213,15 @@ def load_expected(folder: Path) -> dict[str, dict[str, str]]:
     return out
 
 
+def _analyze_note(analyzer: Any, path: Path) -> Any:
+    """One note file read and analyzed (older analyzers have analyze_path; newer ones analyze a read Note)."""
+    if hasattr(analyzer, "analyze_path"):
+        return analyzer.analyze_path(path)
+    from analyzer.reading import read_note
+
+    return analyzer.analyze(read_note(path))
+
+
 def score_notes(analyzer: Any, folder: Path) -> dict[str, Any]:
     """The share of notes whose verdict bucket is the expected one."""
     from analyzer.notes import InputError
@@ -222,7 +231,7 @@ def score_notes(analyzer: Any, folder: Path) -> dict[str, Any]:
     misses: list[str] = []
     for name in sorted(expected):
         try:
-            got = analyzer.analyze_path(folder / name).verdict.bucket
+            got = _analyze_note(analyzer, folder / name).verdict.bucket
         except InputError as exc:
             raise EvalInputError(exc.path, exc.reason, exc.line) from None
         want = expected[name]["bucket"]

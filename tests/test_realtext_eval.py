@@ -163,3 +163,15 @@ def test_json_and_record(passages, tmp_path, capsys):
     lines = [x for x in results.read_text(encoding="utf-8").splitlines() if x.startswith("- ")]
     assert len(lines) == 2 and "trial" in lines[0] and "dominant 0.500 (2/4)" in lines[0]
     assert "P 1.000/0.500/0.750" in lines[0] and "R 0.667/0.500/0.600" in lines[0]
+
+
+def test_real_analyzer_scores_a_real_note(analyzer, tmp_path):
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "a.txt").write_text((ROOT / "samples" / "strategic-im.txt").read_text(encoding="utf-8"),
+                                  encoding="utf-8")
+    (folder / "expected.yml").write_text("a.txt: {bucket: strategic, reason: sample}\n", encoding="utf-8")
+    fig = realtext.score_notes(analyzer, folder)
+    (want, got), = fig["_pairs"]
+    assert want == "strategic" and got in realtext.BUCKETS
+    assert fig["right"] == (got == "strategic") and fig["confusion"]["strategic"] == {got: 1}
