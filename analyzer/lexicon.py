@@ -28,6 +28,7 @@ CATEGORIES = (
     "website-alumni",
     "evasive-answers",
     "screening",
+    "resident-mood",
 )
 TOPICS = ("teaching", "scholarship", "graduate-outcomes", "boards", "leadership", "visa")
 REQUIRED = ("id", "side", "category", "weight", "meaning", "follow_up", "source", "examples")
