@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 from importlib.resources import files
+from bisect import bisect_left, bisect_right
 from itertools import pairwise, product
 from typing import Any
 
@@ -161,6 +162,19 @@ def _anchor_cost(words: frozenset[str]) -> tuple[bool, int]:
     return any(w in STOP_WORDS for w in words), len(words)
 
 
+def required_words(pattern: tuple[dict[str, Any], ...]) -> tuple[frozenset[str], ...]:
+    """For each token the pattern cannot skip, the words one of which a sentence must hold for it to match."""
+    needed = []
+    for token in pattern:
+        op = str(token.get("OP", "1"))
+        if op in ("?", "*", "!") or op.startswith("{0") or op.startswith("{,"):
+            continue
+        found = frozenset(w.lower() for w in _literal_words(token))
+        if found:
+            needed.append(found)
+    return tuple(sorted(set(needed), key=len))
+
+
 class AnchoredPatterns:
     """Token patterns run only on the sentences that hold one of their anchor words (spaCy's Matcher checks
     every token against every set predicate, which is slow across hundreds of patterns); each pattern is
@@ -170,6 +184,7 @@ class AnchoredPatterns:
         self.vocab = nlp.vocab
         self.anchored: dict[str, list[int]] = defaultdict(list)
         self.raw: list[tuple[str, list[dict[str, Any]]]] = []
+        self.required: list[tuple[frozenset[str], ...]] = []
         self.compiled: dict[int, Matcher] = {}
         self.always = Matcher(nlp.vocab)
 
@@ -181,6 +196,7 @@ class AnchoredPatterns:
                 self.always.add(key, [list(pattern)])
                 continue
             self.raw.append((key, list(pattern)))
+            self.required.append(required_words(pattern))
             for word in words:
                 self.anchored[word].append(len(self.raw) - 1)
 
@@ -194,9 +210,15 @@ class AnchoredPatterns:
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         found = list(self.always(doc)) if len(self.always) else []
         for sent in doc.sents:
-            todo = sorted({i for token in sent for word in {token.lower_, token.lemma_, token.norm_}
-                           for i in self.anchored.get(word, ())})
-            for index in todo:
+            words = {w for token in sent for w in (token.lower_, token.lemma_, token.norm_)}
+            todo = {i for word in words for i in self.anchored.get(word, ())}
+            if not todo:
+                continue
+            # a pattern runs only where every word it cannot do without is present (anchors are often ",", "to")
+            lowered = {w.lower() for w in words}
+            for index in sorted(todo):
+                if not all(need & lowered for need in self.required[index]):
+                    continue
                 found += [(m, sent.start + a, sent.start + b) for m, a, b in self._matcher(index)(sent)]
         return found
 
@@ -237,7 +259,9 @@ def _close(groups: list[list[int]], window: int) -> dict[tuple[int, int], frozen
     runs: dict[tuple[int, int], frozenset[int]] = {}
     reach = (len(groups) - 1) * (window + 1)
     for anchor in groups[0]:
-        nearby = [[i for i in group if abs(i - anchor) <= reach] for group in groups[1:]]
+        # groups hold token indices in order, so the ones within reach are one slice
+        nearby = [group[bisect_left(group, anchor - reach) : bisect_right(group, anchor + reach)]
+                  for group in groups[1:]]
         for rest in product(*nearby):
             combo = (anchor, *rest)
             ordered = sorted(combo)
@@ -283,14 +307,15 @@ class PhraseHits:
                 entry = self.lexicon.entries[span.label_]
                 if entry.side == side:
                     ranked.append(((tier + 3 * entry.fallback, a - b, kind, a, span.label_), span))
-            taken: list[Span] = []
+            used = bytearray(len(doc))
             for _, span in sorted(ranked, key=lambda r: r[0]):
-                if not any(t.start < span.end and span.start < t.end for t in taken):
-                    taken.append(span)
-            kept += taken
+                if not any(used[span.start : span.end]):
+                    used[span.start : span.end] = b"\x01" * len(span)
+                    kept.append(span)
         for span in kept:
             typos = [t._.typo_of[1] for t in span if t._.typo_of]
             span._.fuzzy = min(typos) if typos else None
-            span._.core = near.get((span.label_, span.start, span.end))
+            core = near.get((span.label_, span.start, span.end))
+            span._.core = None if core is None else sorted(core)  # a list: Docs must serialize for nlp.pipe
         doc.spans[HITS_KEY] = sorted(kept, key=lambda s: (s.start, s.end, s.label_))
         return doc

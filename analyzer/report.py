@@ -70,9 +70,15 @@ def tone_of(hits: list[Hit]) -> str:
 def segments_of(text: str, hits: list[Hit]) -> list[Segment]:
     """Cut the text at every hit boundary so overlapping hits render as one stretch each."""
     cuts = sorted({0, len(text), *(h.start for h in hits), *(h.end for h in hits)})
+    starting: dict[int, list[int]] = {}
+    for i, h in enumerate(hits):
+        starting.setdefault(h.start, []).append(i)
+    active: set[int] = set()  # hits open over the current stretch: a sweep over the cuts, not a scan per cut
     segments = []
     for a, b in itertools.pairwise(cuts):
-        covering = [i for i, h in enumerate(hits) if h.start <= a and b <= h.end]
+        active.update(starting.get(a, ()))
+        active.difference_update([i for i in active if hits[i].end <= a])
+        covering = sorted(i for i in active if hits[i].start <= a and b <= hits[i].end)
         cover_hits = [hits[i] for i in covering]
         title = " | ".join(f"{h.entry}: counts for {h.counts_for}" + (f" ({h.cue})" if h.cue else "")
                            for h in cover_hits)

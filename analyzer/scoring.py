@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -10,6 +11,7 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc, Span
 
+from .context import Sentences
 from .lexicon import Entry, Lexicon
 from .matching import HITS_KEY
 from .notes import Turn
@@ -61,19 +63,46 @@ def counts_for(entry: Entry, qualifiers: set[str], role: str) -> str:
     return entry.side
 
 
+class _DocIndex:
+    """A Doc's sentences and specific entities, computed once for all of its hits."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.sents = Sentences(doc)
+        self.ents = [(e.start, e.end, e.text) for e in doc.ents if e.label_ in SPECIFIC_LABELS]
+        self.starts = [e[0] for e in self.ents]
+
+
+_last_index: list[_DocIndex] = []
+
+
+def _index(doc: Doc) -> _DocIndex:
+    cached = _last_index[0] if _last_index else None
+    if cached is None or cached.doc is not doc:
+        cached = _DocIndex(doc)
+        _last_index[:] = [cached]
+    return cached
+
+
 def specifics_near(span: Span, turn: Turn | None, window: int) -> list[str]:
     """Entity texts that make a claim specific: in its sentence or the next ones by the same speaker."""
     doc = span.doc
-    start = span.sent.start
-    end = span.sent.end
+    index = _index(doc)
+    start, end = index.sents.bounds(span.start, span.end)
     for _ in range(window):
         if end >= len(doc):
             break
-        nxt = doc[end].sent
-        if turn is not None and nxt.start_char >= turn.end:
+        nxt_start, nxt_end = index.sents.bounds(end, end + 1)
+        if turn is not None and doc[nxt_start].idx >= turn.end:
             break
-        end = nxt.end
-    return [e.text for e in doc.ents if e.label_ in SPECIFIC_LABELS and e.start >= start and e.end <= end]
+        end = nxt_end
+    # entities do not overlap, so ordered by start they are ordered by end too
+    found = []
+    for e_start, e_end, text in index.ents[bisect_left(index.starts, start):]:
+        if e_end > end:
+            break
+        found.append(text)
+    return found
 
 
 def score_hits(doc: Doc, lexicon: Lexicon, turns: list[Turn]) -> list[Hit]:
