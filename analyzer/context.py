@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 import numpy
+import srsly
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -17,12 +18,41 @@ from spacy.util import filter_spans
 from .matching import HITS_KEY, QUOTES, Lemmas
 from .resources import data_path
 
+T = TypeVar("T")
 QUALIFIERS = ("question", "hypothetical", "historical", "negated", "hearsay")
 
 if not Span.has_extension("qualifiers"):
     Span.set_extension("qualifiers", default=None)
 
 
+_PLAIN: dict[str, type] = {}
+_TAG = "__redflags__"
+
+
+def plain_data(cls: type[T]) -> type[T]:
+    """Lets a frozen dataclass stored on Docs travel through Doc.to_bytes (as nlp.pipe(n_process=2) does)."""
+    _PLAIN[cls.__name__] = cls
+    return cls
+
+
+def _encode(obj: Any, chain: Any = None) -> Any:
+    if _PLAIN.get(type(obj).__name__) is type(obj):
+        return {_TAG: type(obj).__name__, "fields": {f.name: getattr(obj, f.name) for f in fields(obj)}}
+    return obj if chain is None else chain(obj)
+
+
+def _decode(obj: Any, chain: Any = None) -> Any:
+    if isinstance(obj, dict) and _TAG in obj:
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in obj["fields"].items()}
+        return _PLAIN[obj[_TAG]](**values)
+    return obj if chain is None else chain(obj)
+
+
+srsly.msgpack_encoders.register("redflags", func=_encode)
+srsly.msgpack_decoders.register("redflags", func=_decode)
+
+
+@plain_data
 @dataclass(frozen=True)
 class Qualifier:
     """A context qualifier on a hit and the cue that set it."""

@@ -12,7 +12,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .context import Qualifier
+from .context import Qualifier, plain_data
 from .resources import data_path
 
 GAZETTEERS = ("specialties", "institutions", "places", "numbers")
@@ -83,6 +83,7 @@ class Metric:
     keywords: tuple[str, ...] = ()
 
 
+@plain_data
 @dataclass(frozen=True)
 class NumberFinding:
     """A number read from the note, judged against its threshold."""
