@@ -6,10 +6,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from .notes import InputError
-from .resources import data_path
+from .resources import data_path, load_yaml
 from .results import Checklist, ChecklistItem
 from .specifics import judge, load_thresholds
 
@@ -22,7 +20,7 @@ PROFILE_KEYS = {
 @lru_cache(maxsize=1)
 def checklist_rules() -> dict[str, Any]:
     """Item weights and labels from rules/checklist.yml."""
-    rules: dict[str, Any] = yaml.safe_load(data_path("phrase_lexicons", "rules", "checklist.yml").read_text("utf-8"))
+    rules: dict[str, Any] = load_yaml(data_path("phrase_lexicons", "rules", "checklist.yml").read_text("utf-8"))
     return rules
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-import webbrowser
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +95,8 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         raise fail(exc) from None
     protect = [] if path == "-" else [Path(path)]
     if fmt == "json":
+        import json
+
         text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
         if output:
             write_atomic(output, text, protect)
@@ -111,6 +111,8 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
     write_atomic(target, render_html(result, analyzer.lexicon), protect)
     click.echo(summary_text(result, target))
     if open_report:
+        import webbrowser
+
         webbrowser.open(target.resolve().as_uri())
 
 
@@ -135,6 +137,7 @@ def _load(lexicons: tuple[Path, ...]):  # type: ignore[no-untyped-def]
 @lexicon_option
 def lexicon_list(category: str | None, side: str | None, fmt: str, lexicons: tuple[Path, ...]) -> None:
     """List the entries the tool listens for."""
+    import json
     from dataclasses import asdict
 
     entries = _load(lexicons).select(category, side)

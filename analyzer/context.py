@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
-import yaml
 import numpy
 import srsly
 from spacy.attrs import SENT_START
@@ -16,7 +15,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .matching import HITS_KEY, QUOTES, Lemmas
-from .resources import data_path
+from .resources import data_path, load_yaml
 
 T = TypeVar("T")
 QUALIFIERS = ("question", "hypothetical", "historical", "negated", "hearsay")
@@ -37,7 +36,7 @@ def plain_data(cls: type[T]) -> type[T]:
 
 def _encode(obj: Any, chain: Any = None) -> Any:
     if _PLAIN.get(type(obj).__name__) is type(obj):
-        return {_TAG: type(obj).__name__, "fields": {f.name: getattr(obj, f.name) for f in fields(obj)}}
+        return {_TAG: type(obj).__name__, "fields": dict(vars(obj))}
     return obj if chain is None else chain(obj)
 
 
@@ -87,7 +86,7 @@ class ContextRules:
 @lru_cache(maxsize=1)
 def load_context_rules() -> ContextRules:
     """Read the packaged context rules."""
-    raw: dict[str, Any] = yaml.safe_load(data_path("phrase_lexicons", "rules", "context.yml").read_text("utf-8"))
+    raw: dict[str, Any] = load_yaml(data_path("phrase_lexicons", "rules", "context.yml").read_text("utf-8"))
     shared = frozenset(str(t) for t in raw.get("terminators", []))
     rules = tuple(
         Rule(r["qualifier"], r["direction"], int(r["max_scope"]), tuple(str(c) for c in r.get("cues", [])),
@@ -124,7 +123,7 @@ class LineBreaks:
                 starts[token.i + 1] = 1
                 marked = True
         if marked:
-            doc.from_array([SENT_START], starts)
+            doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
         return doc
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import marshal
+import os
 import re
+import tempfile
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from functools import lru_cache
 from importlib.resources import files
-from bisect import bisect_left, bisect_right
 from itertools import pairwise, product
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -38,22 +43,63 @@ def cached_lexicon(paths: tuple[str, ...]) -> Lexicon:
     return load_lexicon(list(paths))
 
 
+CACHE_FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """The per-user cache folder ($REDFLAGS_CACHE_DIR, else $XDG_CACHE_HOME/redflags or ~/.cache/redflags)."""
+    if os.environ.get("REDFLAGS_CACHE_DIR"):
+        return Path(os.environ["REDFLAGS_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "redflags"
+
+
+def _build_english() -> tuple[dict[str, str], frozenset[str]]:
+    data = files("spacy_lookups_data") / "data"
+    table: dict[str, str] = json.loads(gzip.decompress((data / "en_lemma_lookup.json.gz").read_bytes()))
+    lemmas = {k.lower(): v.lower() for k, v in table.items()}
+    words = set(lemmas) | set(lemmas.values())
+    for group in json.loads(gzip.decompress((data / "en_lemma_index.json.gz").read_bytes())).values():
+        words.update(w.lower() for w in group)
+    return lemmas, frozenset(words)
+
+
 @lru_cache(maxsize=1)
+def english_tables() -> tuple[dict[str, str], frozenset[str]]:
+    """The English lemma table and word list, from a per-user marshal cache of spacy-lookups-data's gzipped
+    JSON (rebuilt when those files change size or date)."""
+    data = files("spacy_lookups_data") / "data"
+    sources = [Path(str(data / name)) for name in ("en_lemma_lookup.json.gz", "en_lemma_index.json.gz")]
+    try:
+        stamp = repr([CACHE_FORMAT, *((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in sources)])
+    except OSError:
+        return _build_english()
+    cache = cache_dir() / f"english-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.marshal"
+    try:
+        lemmas, words = marshal.loads(cache.read_bytes())
+        if isinstance(lemmas, dict) and isinstance(words, frozenset):
+            return lemmas, words
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    tables = _build_english()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".english-", dir=cache.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(marshal.dumps(tables))
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only home only costs the rebuild next time
+    return tables
+
+
 def english_lemmas() -> dict[str, str]:
     """Lowercase word form to lemma, from spacy-lookups-data's English lookup table."""
-    data = files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
-    table: dict[str, str] = json.loads(gzip.decompress(data.read_bytes()))
-    return {k.lower(): v.lower() for k, v in table.items()}
+    return english_tables()[0]
 
 
-@lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Every English word form the lookup tables know, to tell typos from real words."""
-    index = files("spacy_lookups_data") / "data" / "en_lemma_index.json.gz"
-    words = set(english_lemmas()) | set(english_lemmas().values())
-    for group in json.loads(gzip.decompress(index.read_bytes())).values():
-        words.update(w.lower() for w in group)
-    return frozenset(words)
+    return english_tables()[1]
 
 
 def lemma_of(norm: str) -> str:
@@ -167,7 +213,7 @@ def required_words(pattern: tuple[dict[str, Any], ...]) -> tuple[frozenset[str],
     needed = []
     for token in pattern:
         op = str(token.get("OP", "1"))
-        if op in ("?", "*", "!") or op.startswith("{0") or op.startswith("{,"):
+        if op in ("?", "*", "!") or op.startswith(("{0", "{,")):
             continue
         found = frozenset(w.lower() for w in _literal_words(token))
         if found:

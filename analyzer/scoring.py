@@ -8,14 +8,13 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-import yaml
 from spacy.tokens import Doc, Span
 
 from .context import Sentences
 from .lexicon import Entry, Lexicon
 from .matching import HITS_KEY
 from .notes import Turn
-from .resources import data_path
+from .resources import data_path, load_yaml
 from .results import Checklist, FollowUp, Hit, Missing, Verdict
 from .speakers import role_at
 from .specifics import SPECIFIC_LABELS, NumberFinding
@@ -37,14 +36,14 @@ class Topic:
 @lru_cache(maxsize=1)
 def scoring_rules() -> dict[str, Any]:
     """The weights and verdict thresholds from rules/scoring.yml."""
-    rules: dict[str, Any] = yaml.safe_load(data_path("phrase_lexicons", "rules", "scoring.yml").read_text("utf-8"))
+    rules: dict[str, Any] = load_yaml(data_path("phrase_lexicons", "rules", "scoring.yml").read_text("utf-8"))
     return rules
 
 
 @lru_cache(maxsize=1)
 def load_topics() -> tuple[int, tuple[Topic, ...]]:
     """The minimum words to judge absences, and the topics from rules/topics.yml."""
-    raw = yaml.safe_load(data_path("phrase_lexicons", "rules", "topics.yml").read_text("utf-8"))
+    raw = load_yaml(data_path("phrase_lexicons", "rules", "topics.yml").read_text("utf-8"))
     topics = tuple(Topic(k, v["label"], v["question"], float(v["weight"])) for k, v in raw["topics"].items())
     return int(raw["min_words"]), topics
 

@@ -8,12 +8,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .context import Qualifier, plain_data
-from .resources import data_path
+from .resources import data_path, load_yaml
 
 GAZETTEERS = ("specialties", "institutions", "places", "numbers")
 SPECIFIC_LABELS = frozenset(
@@ -33,7 +32,7 @@ def gazetteer_patterns() -> list[dict[str, Any]]:
     """EntityRuler patterns built from the gazetteer files."""
     patterns: list[dict[str, Any]] = []
     for name in GAZETTEERS:
-        raw = yaml.safe_load(data_path("phrase_lexicons", "gazetteers", f"{name}.yml").read_text("utf-8"))
+        raw = load_yaml(data_path("phrase_lexicons", "gazetteers", f"{name}.yml").read_text("utf-8"))
         label = raw["label"]
         patterns += [{"label": label, "pattern": str(p)} for p in raw.get("phrases", [])]
         patterns += [{"label": label, "pattern": p} for p in raw.get("patterns", [])]
@@ -106,7 +105,7 @@ class NumberFinding:
 @lru_cache(maxsize=1)
 def load_thresholds() -> tuple[dict[str, float], tuple[Metric, ...]]:
     """Number words and metrics from rules/thresholds.yml."""
-    raw = yaml.safe_load(data_path("phrase_lexicons", "rules", "thresholds.yml").read_text("utf-8"))
+    raw = load_yaml(data_path("phrase_lexicons", "rules", "thresholds.yml").read_text("utf-8"))
     metrics = tuple(
         Metric(
             key=key,
