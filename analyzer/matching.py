@@ -208,6 +208,11 @@ def _anchor_cost(words: frozenset[str]) -> tuple[bool, int]:
     return any(w in STOP_WORDS for w in words), len(words)
 
 
+# not words: what a sentence holds besides its words (an entity type, a number), for required_words
+ENT_MARK = "\x00ent:"
+NUM_MARK = "\x00num"
+
+
 def required_words(pattern: tuple[dict[str, Any], ...]) -> tuple[frozenset[str], ...]:
     """For each token the pattern cannot skip, the words one of which a sentence must hold for it to match."""
     needed = []
@@ -218,6 +223,12 @@ def required_words(pattern: tuple[dict[str, Any], ...]) -> tuple[frozenset[str],
         found = frozenset(w.lower() for w in _literal_words(token))
         if found:
             needed.append(found)
+        kinds = token.get("ENT_TYPE")
+        kinds = [kinds] if isinstance(kinds, str) else kinds.get("IN") if isinstance(kinds, dict) else None
+        if kinds:
+            needed.append(frozenset(ENT_MARK + str(k).lower() for k in kinds))
+        if token.get("LIKE_NUM") is True:
+            needed.append(frozenset({NUM_MARK}))
     return tuple(sorted(set(needed), key=len))
 
 
@@ -262,6 +273,9 @@ class AnchoredPatterns:
                 continue
             # a pattern runs only where every word it cannot do without is present (anchors are often ",", "to")
             lowered = {w.lower() for w in words}
+            lowered.update(ENT_MARK + t.ent_type_.lower() for t in sent if t.ent_type)
+            if any(t.like_num for t in sent):
+                lowered.add(NUM_MARK)
             for index in sorted(todo):
                 if not all(need & lowered for need in self.required[index]):
                     continue
