@@ -14,7 +14,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .matching import HITS_KEY, QUOTES, Lemmas
+from .matching import HITS_KEY, phrase_keys
 from .resources import data_path, load_yaml
 
 T = TypeVar("T")
@@ -155,16 +155,15 @@ class Context:
     def __init__(self, nlp: Language):
         self.rules = load_context_rules()
         self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        lemmas = Lemmas()
 
-        def docs(phrases: tuple[str, ...]) -> list[Doc]:
-            return [lemmas(nlp.make_doc(p.translate(QUOTES))) for p in phrases]
+        def docs(phrases: tuple[str, ...]) -> list[list[int]]:
+            return phrase_keys(nlp, phrases)
 
         self.patterns = Matcher(nlp.vocab, validate=True)
-        self.matcher.add("pseudo", docs(self.rules.pseudo))
+        self.matcher.add("pseudo", docs(self.rules.pseudo))  # type: ignore[arg-type]
         for i, rule in enumerate(self.rules.rules):
             if rule.cues:
-                self.matcher.add(str(i), docs(rule.cues))
+                self.matcher.add(str(i), docs(rule.cues))  # type: ignore[arg-type]
             if rule.patterns:
                 self.patterns.add(str(i), [list(p) for p in rule.patterns])
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+from spacy import __version__ as spacy_version
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -64,14 +65,22 @@ def _build_english() -> tuple[dict[str, str], frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
-def english_tables() -> tuple[dict[str, str], frozenset[str]]:
-    """The English lemma table and word list, from a per-user marshal cache of spacy-lookups-data's gzipped
-    JSON (rebuilt when those files change size or date)."""
+def english_stamp() -> str:
+    """Size and date of spacy-lookups-data's English tables, which the caches built from them depend on."""
     data = files("spacy_lookups_data") / "data"
     sources = [Path(str(data / name)) for name in ("en_lemma_lookup.json.gz", "en_lemma_index.json.gz")]
     try:
-        stamp = repr([CACHE_FORMAT, *((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in sources)])
+        return repr([CACHE_FORMAT, *((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in sources)])
     except OSError:
+        return ""
+
+
+@lru_cache(maxsize=1)
+def english_tables() -> tuple[dict[str, str], frozenset[str]]:
+    """The English lemma table and word list, from a per-user marshal cache of spacy-lookups-data's gzipped
+    JSON (rebuilt when those files change size or date)."""
+    stamp = english_stamp()
+    if not stamp:
         return _build_english()
     cache = cache_dir() / f"english-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.marshal"
     try:
@@ -81,15 +90,52 @@ def english_tables() -> tuple[dict[str, str], frozenset[str]]:
     except (OSError, ValueError, EOFError, TypeError):
         pass
     tables = _build_english()
+    _save(cache, tables)
+    return tables
+
+
+def _save(cache: Path, value: Any) -> None:
+    """Write a marshal cache file atomically; a read-only home only costs the rebuild next time."""
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".english-", dir=cache.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{cache.stem}-", dir=cache.parent)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(marshal.dumps(tables))
+            handle.write(marshal.dumps(value))
         os.replace(tmp, cache)
     except OSError:
-        pass  # a read-only home only costs the rebuild next time
-    return tables
+        pass
+
+
+_phrase_tables: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+def phrase_keys(nlp: Language, phrases: list[str] | tuple[str, ...]) -> list[list[int]]:
+    """Each phrase as the lemma hashes a PhraseMatcher on LEMMA compares, through a per-user cache of how
+    this tokenizer reads them (tokenizing thousands of phrases was a tenth of the start-up)."""
+    tokenizer = nlp.tokenizer
+    regexes = [getattr(getattr(tokenizer, f, None), "__self__", None) for f in
+               ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match")]
+    stamp = repr([CACHE_FORMAT, spacy_version, nlp.meta.get("name"), nlp.meta.get("version"),
+                  [getattr(r, "pattern", None) for r in regexes], len(getattr(tokenizer, "rules", None) or ()),
+                  english_stamp()])
+    cache = cache_dir() / f"phrases-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.marshal"
+    table = _phrase_tables.get(str(cache))
+    if table is None:
+        try:
+            table = marshal.loads(cache.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            table = {}
+        if not isinstance(table, dict):
+            table = {}
+        _phrase_tables[str(cache)] = table
+    missing = [p for p in dict.fromkeys(phrases) if p not in table]
+    if missing:
+        lemmas = Lemmas()
+        for phrase in missing:
+            table[phrase] = tuple(t.lemma_ for t in lemmas(nlp.make_doc(phrase.translate(QUOTES))))
+        _save(cache, table)
+    strings = nlp.vocab.strings
+    return [[strings.add(lemma) for lemma in table[p]] for p in phrases]
 
 
 def english_lemmas() -> dict[str, str]:
@@ -342,11 +388,9 @@ class PhraseHits:
     def __init__(self, nlp: Language, lexicon: Lexicon):
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.patterns = AnchoredPatterns(nlp)
-        lemmas = Lemmas()
         for entry in lexicon:
             if entry.phrases:
-                docs = [lemmas(nlp.make_doc(p.translate(QUOTES))) for p in entry.phrases]
-                self.phrases.add(entry.id, docs)
+                self.phrases.add(entry.id, phrase_keys(nlp, entry.phrases))  # type: ignore[arg-type]
             if entry.patterns:
                 self.patterns.add(entry.id, entry.patterns)
         self.near = NearIndex(lexicon)
