@@ -155,9 +155,10 @@ class Context:
     def __init__(self, nlp: Language):
         self.rules = load_context_rules()
         self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        keys = phrase_keys(nlp, [*self.rules.pseudo, *(c for rule in self.rules.rules for c in rule.cues)])
 
         def docs(phrases: tuple[str, ...]) -> list[list[int]]:
-            return phrase_keys(nlp, phrases)
+            return [keys[p] for p in phrases]
 
         self.patterns = Matcher(nlp.vocab, validate=True)
         self.matcher.add("pseudo", docs(self.rules.pseudo))  # type: ignore[arg-type]

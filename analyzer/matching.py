@@ -26,6 +26,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from .lexicon import Lexicon, Near, load_lexicon
+from .resources import cache_dir
 
 HITS_KEY = "redflags"
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -45,13 +46,6 @@ def cached_lexicon(paths: tuple[str, ...]) -> Lexicon:
 
 
 CACHE_FORMAT = 1
-
-
-def cache_dir() -> Path:
-    """The per-user cache folder ($REDFLAGS_CACHE_DIR, else $XDG_CACHE_HOME/redflags or ~/.cache/redflags)."""
-    if os.environ.get("REDFLAGS_CACHE_DIR"):
-        return Path(os.environ["REDFLAGS_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "redflags"
 
 
 def _build_english() -> tuple[dict[str, str], frozenset[str]]:
@@ -109,15 +103,21 @@ def _save(cache: Path, value: Any) -> None:
 _phrase_tables: dict[str, dict[str, tuple[str, ...]]] = {}
 
 
-def phrase_keys(nlp: Language, phrases: list[str] | tuple[str, ...]) -> list[list[int]]:
-    """Each phrase as the lemma hashes a PhraseMatcher on LEMMA compares, through a per-user cache of how
-    this tokenizer reads them (tokenizing thousands of phrases was a tenth of the start-up)."""
+def _tokenizer_stamp(nlp: Language) -> str:
+    """What decides how the tokenizer and lemmas read a phrase: spaCy, the pipeline, its rules, the tables."""
     tokenizer = nlp.tokenizer
     regexes = [getattr(getattr(tokenizer, f, None), "__self__", None) for f in
                ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match")]
-    stamp = repr([CACHE_FORMAT, spacy_version, nlp.meta.get("name"), nlp.meta.get("version"),
-                  [getattr(r, "pattern", None) for r in regexes], len(getattr(tokenizer, "rules", None) or ()),
-                  english_stamp()])
+    meta = nlp.meta  # built afresh on every access
+    return repr([CACHE_FORMAT, spacy_version, meta.get("name"), meta.get("version"),
+                 [getattr(r, "pattern", None) for r in regexes], len(getattr(tokenizer, "rules", None) or ()),
+                 english_stamp()])
+
+
+def phrase_keys(nlp: Language, phrases: list[str] | tuple[str, ...]) -> dict[str, list[int]]:
+    """Each phrase as the lemma hashes a PhraseMatcher on LEMMA compares, through a per-user cache of how
+    this tokenizer reads them (tokenizing thousands of phrases was a tenth of the start-up)."""
+    stamp = _tokenizer_stamp(nlp)
     cache = cache_dir() / f"phrases-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.marshal"
     table = _phrase_tables.get(str(cache))
     if table is None:
@@ -135,7 +135,7 @@ def phrase_keys(nlp: Language, phrases: list[str] | tuple[str, ...]) -> list[lis
             table[phrase] = tuple(t.lemma_ for t in lemmas(nlp.make_doc(phrase.translate(QUOTES))))
         _save(cache, table)
     strings = nlp.vocab.strings
-    return [[strings.add(lemma) for lemma in table[p]] for p in phrases]
+    return {p: [strings.add(lemma) for lemma in table[p]] for p in phrases}
 
 
 def english_lemmas() -> dict[str, str]:
@@ -193,7 +193,8 @@ class Typos:
             for text in texts:
                 words.update(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= min_length - 1)
         self.targets = sorted(words)
-        self.known = english_words() | words
+        self.english = english_words()
+        self.known = frozenset(words)
         self.min_length = min_length
         self.repaired: dict[str, tuple[str, float] | None] = {}
 
@@ -210,7 +211,7 @@ class Typos:
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
             low = token.lower_
-            if len(low) < self.min_length or not token.is_alpha or low in self.known:
+            if len(low) < self.min_length or not token.is_alpha or low in self.english or low in self.known:
                 continue
             if token.is_title and not token.is_sent_start:
                 continue  # a capitalized unknown word mid-sentence is most likely a name
@@ -388,9 +389,10 @@ class PhraseHits:
     def __init__(self, nlp: Language, lexicon: Lexicon):
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.patterns = AnchoredPatterns(nlp)
+        keys = phrase_keys(nlp, [p for entry in lexicon for p in entry.phrases])
         for entry in lexicon:
             if entry.phrases:
-                self.phrases.add(entry.id, phrase_keys(nlp, entry.phrases))  # type: ignore[arg-type]
+                self.phrases.add(entry.id, [keys[p] for p in entry.phrases])  # type: ignore[arg-type, misc]
             if entry.patterns:
                 self.patterns.add(entry.id, entry.patterns)
         self.near = NearIndex(lexicon)

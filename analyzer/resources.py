@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,3 +26,10 @@ def load_yaml(text: str) -> Any:
     import yaml
 
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def cache_dir() -> Path:
+    """The per-user cache folder ($REDFLAGS_CACHE_DIR, else $XDG_CACHE_HOME/redflags or ~/.cache/redflags)."""
+    if os.environ.get("REDFLAGS_CACHE_DIR"):
+        return Path(os.environ["REDFLAGS_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "redflags"
