@@ -103,13 +103,19 @@ def _save(cache: Path, value: Any) -> None:
 _phrase_tables: dict[str, dict[str, tuple[str, ...]]] = {}
 
 
+@lru_cache(maxsize=1)
+def _own_digest() -> str:
+    """This module's source, so a change to how lemmas are made retires the cached phrase readings."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
 def _tokenizer_stamp(nlp: Language) -> str:
     """What decides how the tokenizer and lemmas read a phrase: spaCy, the pipeline, its rules, the tables."""
     tokenizer = nlp.tokenizer
     regexes = [getattr(getattr(tokenizer, f, None), "__self__", None) for f in
                ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match")]
     meta = nlp.meta  # built afresh on every access
-    return repr([CACHE_FORMAT, spacy_version, meta.get("name"), meta.get("version"),
+    return repr([CACHE_FORMAT, spacy_version, _own_digest(), meta.get("name"), meta.get("version"),
                  [getattr(r, "pattern", None) for r in regexes], len(getattr(tokenizer, "rules", None) or ()),
                  english_stamp()])
 
