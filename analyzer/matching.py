@@ -285,6 +285,20 @@ def required_words(pattern: tuple[dict[str, Any], ...]) -> tuple[frozenset[str],
     return tuple(sorted(set(needed), key=len))
 
 
+def longest_match(pattern: tuple[dict[str, Any], ...]) -> int | None:
+    """The most tokens the pattern can match, or None when an operator lets it run on."""
+    total = 0
+    for token in pattern:
+        op = str(token.get("OP", "1"))
+        if op in ("+", "*") or op.endswith(",}"):
+            return None
+        if op.startswith("{"):
+            total += int(op.strip("{}").split(",")[-1])
+        else:
+            total += 1
+    return total
+
+
 class AnchoredPatterns:
     """Token patterns run only on the sentences that hold one of their anchor words (spaCy's Matcher checks
     every token against every set predicate, which is slow across hundreds of patterns); each pattern is
@@ -295,6 +309,8 @@ class AnchoredPatterns:
         self.anchored: dict[str, list[int]] = defaultdict(list)
         self.raw: list[tuple[str, list[dict[str, Any]]]] = []
         self.required: list[tuple[frozenset[str], ...]] = []
+        self.anchors: list[frozenset[str]] = []
+        self.longest: list[int | None] = []
         self.compiled: dict[int, Matcher] = {}
         self.always = Matcher(nlp.vocab)
 
@@ -307,6 +323,8 @@ class AnchoredPatterns:
                 continue
             self.raw.append((key, list(pattern)))
             self.required.append(required_words(pattern))
+            self.anchors.append(words)
+            self.longest.append(longest_match(pattern))
             for word in words:
                 self.anchored[word].append(len(self.raw) - 1)
 
@@ -320,7 +338,8 @@ class AnchoredPatterns:
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         found = list(self.always(doc)) if len(self.always) else []
         for sent in doc.sents:
-            words = {w for token in sent for w in (token.lower_, token.lemma_, token.norm_)}
+            forms = [(token.lower_, token.lemma_, token.norm_) for token in sent]
+            words = {w for form in forms for w in form}
             todo = {i for word in words for i in self.anchored.get(word, ())}
             if not todo:
                 continue
@@ -330,10 +349,29 @@ class AnchoredPatterns:
             if any(t.like_num for t in sent):
                 lowered.add(NUM_MARK)
             for index in sorted(todo):
-                if not all(need & lowered for need in self.required[index]):
+                if not all(not need.isdisjoint(lowered) for need in self.required[index]):
                     continue
-                found += [(m, sent.start + a, sent.start + b) for m, a, b in self._matcher(index)(sent)]
+                for start, end in self._windows(index, forms, sent.start):
+                    found += [(m, start + a, start + b) for m, a, b in self._matcher(index)(doc[start:end])]
         return found
+
+    def _windows(self, index: int, forms: list[tuple[str, str, str]], offset: int) -> list[tuple[int, int]]:
+        """Where in a sentence the pattern can match: the whole sentence, or, in a long one, the stretches
+        within the pattern's longest match of an anchor word (the Matcher's cost grows with the tokens)."""
+        longest = self.longest[index]
+        if longest is None or len(forms) <= 2 * longest:
+            return [(offset, offset + len(forms))]
+        anchor = self.anchors[index]
+        windows: list[tuple[int, int]] = []
+        for i, form in enumerate(forms):
+            if anchor.isdisjoint(form):
+                continue
+            start, end = max(0, i - longest + 1), min(len(forms), i + longest)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+        return [(offset + a, offset + b) for a, b in windows]
 
 
 class NearIndex:
