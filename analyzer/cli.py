@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, Self
@@ -117,6 +116,8 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         raise fail(exc) from None
     protect = [] if path == "-" else [Path(path)]
     if fmt == "json":
+        import json
+
         text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str, allow_nan=False) + "\n"
         if output:
             write_atomic(output, text, protect)
@@ -208,6 +209,7 @@ def _load(lexicons: tuple[Path, ...]):  # type: ignore[no-untyped-def]
 @lexicon_option
 def lexicon_list(category: str | None, side: str | None, fmt: str, lexicons: tuple[Path, ...]) -> None:
     """List the entries the tool listens for."""
+    import json
     from dataclasses import asdict
 
     entries = _load(lexicons).select(category, side)

@@ -10,20 +10,16 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import charset_normalizer
-import docx
-import webvtt
 import yaml
-from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
-from lxml import etree
-from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from . import formats
 from .notes import ROLES, InputError, Note, yaml_error
 from .speakers import RoleRules, build_transcript, load_role_rules, resolve_role, split_turns
+
+if TYPE_CHECKING:
+    from docx.table import Table
 
 STDIN = "<stdin>"
 MAX_MAPPING_BYTES = 1_000_000
@@ -233,7 +229,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 def _decode(raw: bytes, source: str) -> str:
     """Decode bytes: BOM-marked UTF-8/16/32, then UTF-8, Windows-1252, then charset-normalizer's best guess."""
     if raw.startswith(_BOMS):
-        best = charset_normalizer.from_bytes(raw).best()
+        best = _best_guess(raw)
         if best is None:
             raise InputError(source, "cannot decode the text despite its byte-order mark")
         return str(best).removeprefix("\ufeff")
@@ -252,10 +248,17 @@ def _decode(raw: bytes, source: str) -> str:
         return raw.decode("cp1252")
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(raw).best()
+    best = _best_guess(raw)
     if best is None:
         raise InputError(source, "cannot decode the text (not UTF-8, UTF-16 or Windows-1252)")
     return str(best)
+
+
+def _best_guess(raw: bytes) -> Any:
+    """charset-normalizer's best reading of raw, or None (imported only for text that is not plain UTF-8)."""
+    import charset_normalizer
+
+    return charset_normalizer.from_bytes(raw).best()
 
 
 def _is_docx(raw: bytes) -> bool:
@@ -282,6 +285,9 @@ def _sniff(text: str) -> str:
 
 def _captions(text: str, fmt: str, source: str) -> list[tuple[str | None, str, str | None]]:
     """Parse VTT or SRT with webvtt-py into (speaker, text, start) cues."""
+    import webvtt
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
     try:
         if fmt == "vtt":
             captions = webvtt.from_string(text, strict=True).captions
@@ -322,6 +328,11 @@ def _line_containing(text: str, snippet: str) -> int | None:
 
 def _docx_text(raw: bytes, source: str, max_bytes: int) -> str:
     """Return a Word document's paragraphs and table rows in order, a blank line between each."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from lxml import etree
+
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())

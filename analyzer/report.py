@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, select_autoescape
 
 from . import __version__
 from .lexicon import CATEGORIES, Lexicon
@@ -70,9 +70,15 @@ def tone_of(hits: list[Hit]) -> str:
 def segments_of(text: str, hits: list[Hit]) -> list[Segment]:
     """Cut the text at every hit boundary so overlapping hits render as one stretch each."""
     cuts = sorted({0, len(text), *(h.start for h in hits), *(h.end for h in hits)})
+    starting: dict[int, list[int]] = {}
+    for i, h in enumerate(hits):
+        starting.setdefault(h.start, []).append(i)
+    active: set[int] = set()  # hits open over the current stretch: a sweep over the cuts, not a scan per cut
     segments = []
     for a, b in itertools.pairwise(cuts):
-        covering = [i for i, h in enumerate(hits) if h.start <= a and b <= h.end]
+        active.update(starting.get(a, ()))
+        active.difference_update([i for i in active if hits[i].end <= a])
+        covering = sorted(i for i in active if hits[i].start <= a and b <= hits[i].end)
         cover_hits = [hits[i] for i in covering]
         title = " | ".join(f"{h.entry}: counts for {h.counts_for}" + (f" ({h.cue})" if h.cue else "")
                            for h in cover_hits)
@@ -100,10 +106,19 @@ def build_note_report(analysis: Analysis, lexicon: Lexicon) -> NoteReport:
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The Jinja2 environment over the packaged report templates, autoescaping everything."""
-    from .resources import data_path
+    from .resources import cache_dir, data_path
 
+    compiled = None  # compiled templates kept per user: compiling them is a few percent of one note's start
+    try:
+        folder = cache_dir() / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            compiled = FileSystemBytecodeCache(str(folder))
+    except OSError:
+        pass
     env = Environment(
         loader=FileSystemLoader(str(data_path("reports"))),
+        bytecode_cache=compiled,
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
