@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .notes import InputError
+from .notes import MAX_BYTES_LIMIT, InputError, one_line
 
 FORMATS = ("txt", "md", "vtt", "srt", "docx")
 
@@ -22,7 +22,7 @@ class RedflagsError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"redflags: error: {self.message}", err=True)
+        click.echo(f"redflags: error: {one_line(self.message)}", err=True)
 
 
 def fail(exc: InputError) -> RedflagsError:
@@ -30,22 +30,50 @@ def fail(exc: InputError) -> RedflagsError:
     return RedflagsError(exc.message)
 
 
-def write_atomic(path: Path, text: str, protect: list[Path]) -> None:
-    """Write text to path through a temporary file, refusing to overwrite any of the user's notes."""
-    from .report import atomic_write
+def write_atomic(path: Path | str, text: str, protect: list[Path | str], overwrite: bool = False) -> None:
+    """Write a report (analyzer.output.write_output): regular files only, never over a note or a stranger's file."""
+    from .output import write_output
 
-    target = path.resolve()
-    if any(target == p.resolve() for p in protect):
-        raise RedflagsError(f"{path}: refusing to overwrite the note being analyzed")
     try:
-        atomic_write(target, text)
+        write_output(path, text, protect=protect, overwrite=overwrite)
+    except InputError as exc:
+        raise fail(exc) from None
+
+
+def read_stdin(max_bytes: int = 2_000_000) -> bytes:
+    """Standard input as bytes (a paste ending with Ctrl-D), read in chunks up to max_bytes."""
+    from .reading import STDIN, read_limited
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError(STDIN, "standard input is closed; give a file, or pipe the note in")
+    try:
+        return read_limited(stream, max_bytes, STDIN)
     except OSError as exc:
-        raise RedflagsError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise InputError(STDIN, f"cannot read standard input: {exc.strerror or exc}") from None
+    except ValueError:  # a closed stream
+        raise InputError(STDIN, "standard input is closed; give a file, or pipe the note in") from None
 
 
-def read_stdin() -> bytes:
-    """Standard input as bytes (a paste ending with Ctrl-D); the reader decodes it like a file."""
-    return sys.stdin.buffer.read()
+class OneLineGroup(click.Group):
+    """Click's group, with usage errors and bad option values as one line and exit status 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            click.echo(f"redflags: error: {' '.join(one_line(exc.format_message()).split())}", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("redflags: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 lexicon_option = click.option(
@@ -58,7 +86,7 @@ model_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="redflags")
 def cli() -> None:
     """Hear what a residency program's interview day really said: coverage talk versus outcomes talk."""
@@ -66,40 +94,43 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", type=str)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Where to write the report.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write the report (- for standard output).")
+@click.option("--overwrite", is_flag=True, help="Allow -o to replace a file that is not a redflags report.")
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "text"]), default="html", show_default=True,
               help="html writes a report file and prints a summary; json and text print to standard output.")
 @click.option("--open", "open_report", is_flag=True, help="Open the HTML report in the browser.")
 @click.option("--input-format", type=click.Choice(FORMATS), default=None, help="Read PATH as this format.")
 @click.option("--profile", type=click.Path(path_type=Path), help="A YAML program profile for the checklist.")
 @click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+@click.option("--max-bytes", type=click.IntRange(min=1, max=MAX_BYTES_LIMIT), default=2_000_000, show_default=True,
               help="Refuse notes larger than this.")
 @lexicon_option
 @model_option
-def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_format: str | None,
+def analyze(path: str, output: Path | None, overwrite: bool, fmt: str, open_report: bool, input_format: str | None,
             profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
             model: str | None) -> None:
     """Analyze one interview note (a file, or - to paste and end with Ctrl-D)."""
     from .analysis import get_analyzer
-    from .reading import load_mapping_file, load_role_map, read_note
+    from .output import is_stdout, mark_html
+    from .reading import load_profile, load_role_map, read_note
     from .report import render_html, summary_text
 
     try:
         role_map = load_role_map(roles) if roles else None
-        profile_data = load_mapping_file(profile) if profile else None
-        stdin_text = read_stdin() if path == "-" else None
+        profile_data = load_profile(profile) if profile else None
+        stdin_text = read_stdin(max_bytes) if path == "-" else None
         note = read_note(path, input_format=input_format, max_bytes=max_bytes, role_map=role_map,
                          stdin_text=stdin_text)
         analyzer = get_analyzer(tuple(str(p) for p in lexicons), model)
         result = analyzer.analyze(note, profile_data)
     except InputError as exc:
         raise fail(exc) from None
-    protect = [] if path == "-" else [Path(path)]
+    protect: list[Path | str] = [p for p in (path, profile, roles, *lexicons) if p is not None]
     if fmt == "json":
-        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+        text = report_json(result.to_json())
         if output:
-            write_atomic(output, text, protect)
+            write_atomic(output, text, protect, overwrite)
         else:
             click.echo(text, nl=False)
         return
@@ -108,10 +139,23 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         return
     stem = "stdin" if path == "-" else Path(path).name.rsplit(".", 1)[0]
     target = output or Path(f"{stem}.redflags.html")
-    write_atomic(target, render_html(result, analyzer.lexicon), protect)
+    write_atomic(target, mark_html(render_html(result, analyzer.lexicon)), protect, overwrite)
+    if is_stdout(target):
+        return
     click.echo(summary_text(result, target))
     if open_report:
         webbrowser.open(target.resolve().as_uri())
+
+
+def report_json(data: dict[str, Any]) -> str:
+    """The JSON report: marked as ours, strictly valid (no NaN or Infinity), dates and other values as text."""
+    from .output import GENERATOR
+
+    try:
+        return json.dumps({"generator": GENERATOR, **data}, indent=2, ensure_ascii=False, default=str,
+                          allow_nan=False) + "\n"
+    except ValueError:
+        raise RedflagsError("the report holds a number that is not finite; this is a bug") from None
 
 
 @cli.group()
@@ -203,7 +247,7 @@ def lexicon_compile(output: Path | None) -> None:
     except InputError as exc:
         raise fail(exc) from None
     target = output or Path(str(data_path("phrase_lexicons", *CACHE)))
-    write_atomic(target, text + "\n", [])
+    write_atomic(target, text + "\n", [], overwrite=output is None)
     click.echo(f"wrote {target}")
 
 
@@ -214,7 +258,9 @@ def lexicon_docs(output: Path, lexicons: tuple[Path, ...]) -> None:
     """Write a reference page of every entry, grouped by category."""
     from .report import render_lexicon_docs
 
-    write_atomic(output, render_lexicon_docs(_load(lexicons)), [])
+    from .output import mark_html
+
+    write_atomic(output, mark_html(render_lexicon_docs(_load(lexicons))), list(lexicons))
     click.echo(f"wrote {output}")
 
 
