@@ -7,7 +7,7 @@ from spacy.language import Language
 from spacy.util import compile_suffix_regex
 
 from . import context, matching, specifics  # noqa: F401  (registers the redflags_* factories)
-from .notes import InputError
+from .notes import MAX_BYTES_LIMIT, InputError
 
 
 def build_pipeline(lexicon_paths: tuple[str, ...] = (), model: str | None = None) -> Language:
@@ -19,6 +19,7 @@ def build_pipeline(lexicon_paths: tuple[str, ...] = (), model: str | None = None
             raise InputError(model, f"cannot load spaCy pipeline: {str(exc).splitlines()[0][:160]}") from None
     else:
         nlp = spacy.blank("en")
+    nlp.max_length = max(nlp.max_length, MAX_BYTES_LIMIT)  # the longest note --max-bytes allows
     # "H-1B." ends a sentence; spaCy keeps a period after a capital as an abbreviation ("U.S.").
     suffixes = [*(nlp.Defaults.suffixes or []), r"(?<=\d[A-Za-z])\."]
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search  # type: ignore[union-attr]

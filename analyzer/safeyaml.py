@@ -72,7 +72,10 @@ def _scan_events(text: str, source: str, first_line: int, what: str, aliases: bo
             if count > MAX_EVENTS:
                 raise InputError(source, f"YAML {what} has too many values", line)
     except yaml.YAMLError as exc:
-        raise yaml_error(exc, source, first_line) from None
+        error = yaml_error(exc, source, first_line)
+        if "nesting depth" in error.reason:  # libyaml's own limit, deeper than ours
+            raise InputError(source, f"YAML nested deeper than {MAX_DEPTH} levels", error.line) from None
+        raise error from None
 
 
 def _check_expansion(root: Node, source: str, first_line: int, what: str) -> None:
