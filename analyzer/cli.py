@@ -256,9 +256,8 @@ def lexicon_compile(output: Path | None) -> None:
 @lexicon_option
 def lexicon_docs(output: Path, lexicons: tuple[Path, ...]) -> None:
     """Write a reference page of every entry, grouped by category."""
-    from .report import render_lexicon_docs
-
     from .output import mark_html
+    from .report import render_lexicon_docs
 
     write_atomic(output, mark_html(render_lexicon_docs(_load(lexicons))), list(lexicons))
     click.echo(f"wrote {output}")

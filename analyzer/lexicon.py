@@ -298,7 +298,7 @@ def _nested_repeat(items: Any, inside: bool) -> bool:
     repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
     for op, arg in items:
         if op in repeats:
-            low, high, sub = arg
+            _, high, sub = arg
             many = high is c.MAXREPEAT or high > 1
             if inside and many:
                 return True
@@ -310,9 +310,8 @@ def _nested_repeat(items: Any, inside: bool) -> bool:
         elif op is c.BRANCH:
             if any(_nested_repeat(branch, inside) for branch in arg[1]):
                 return True
-        elif op in (c.ASSERT, c.ASSERT_NOT):
-            if _nested_repeat(arg[1], inside):
-                return True
+        elif op in (c.ASSERT, c.ASSERT_NOT) and _nested_repeat(arg[1], inside):
+            return True
     return False
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from .notes import InputError
 
@@ -136,7 +137,7 @@ def _removed_on_signal() -> Iterator[list[str]]:
         signal.signal(signum, previous.get(signum) or signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
-    previous: dict[int, object] = {}
+    previous: dict[int, Any] = {}
     try:
         for signum in _SIGNALS:
             previous[signum] = signal.signal(signum, handler)
@@ -146,4 +147,4 @@ def _removed_on_signal() -> Iterator[list[str]]:
         yield temps
     finally:
         for signum, old in previous.items():
-            signal.signal(signum, old)  # type: ignore[arg-type]
+            signal.signal(signum, old)

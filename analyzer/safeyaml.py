@@ -23,8 +23,8 @@ _FLOAT = "tag:yaml.org,2002:float"
 _INT = "tag:yaml.org,2002:int"
 _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_KIND = {_INT: "number", _FLOAT: "number", "tag:yaml.org,2002:bool": "true/false", _TIMESTAMP: "date",
-         "tag:yaml.org,2002:null": "empty value"}
+_KIND = {_INT: "a number", _FLOAT: "a number", "tag:yaml.org,2002:bool": "true/false", _TIMESTAMP: "a date",
+         "tag:yaml.org,2002:null": "empty"}
 
 
 def load(text: str, source: str, *, first_line: int = 1, what: str = "file", aliases: bool = False,
@@ -119,9 +119,9 @@ def _check_nodes(instance: Any, root: Node, source: str, first_line: int) -> Non
         if isinstance(node, MappingNode):
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
-                    kind = _KIND.get(key_node.tag, "list or mapping")
-                    shown = key_node.value if isinstance(key_node, ScalarNode) else ""
-                    raise InputError(source, f"key {shown!r} is a {kind}; keys must be text (quote it)",
+                    shown = (f"key {key_node.value[:40]!r} is {_KIND.get(key_node.tag, 'a tagged value')}"
+                             if isinstance(key_node, ScalarNode) else "a key is a list or mapping")
+                    raise InputError(source, f"{shown}; keys must be text (quote it)",
                                      key_node.start_mark.line + first_line)
                 stack.append((value_node, key_node.value))
         elif isinstance(node, SequenceNode):

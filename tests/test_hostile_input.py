@@ -7,7 +7,6 @@ The cases run two at a time, started once for the module.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -19,10 +18,8 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +30,7 @@ BIN = Path(sys.executable).parent
 REDFLAGS = str(BIN / "redflags") if (BIN / "redflags").exists() else shutil.which("redflags") or "redflags"
 MEMORY_CAP = 2 << 30  # bytes of address space for each case
 TIMEOUT = 90  # seconds for each case
+LONG_TIMEOUT = 240  # seconds for the 1.9-million-character note
 NOTE = "PD: Our residents are very independent. We are like a family here.\n"
 ENTRY = """entries:
   - id: user-zebra
@@ -404,40 +402,54 @@ def capped() -> None:
     os.setsid()
 
 
-def execute(case: Case, folder: Path) -> tuple[Run, subprocess.CompletedProcess[bytes], dict[str, bytes]]:
-    """Build the case in its folder, run it, return what ran, what came out and what the folder held before."""
+@dataclass
+class Started:
+    """A case's process, started and not yet waited for."""
+
+    folder: Path
+    run: Run
+    before: dict[str, bytes]
+    proc: subprocess.Popen[bytes]
+    data: bytes | None
+    stdin_file: io.BufferedReader | None
+
+
+def start(case: Case, folder: Path) -> Started:
+    """Build the case in its folder and start it (from the main thread: preexec_fn is unsafe beside threads)."""
     run = case.build(folder)
-    started = time.monotonic()
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     stdin: int | io.BufferedReader = subprocess.DEVNULL
-    data: bytes | None = None
+    stdin_file = data = None
     if run.stdin == "zero":
-        stdin = open("/dev/zero", "rb")  # noqa: SIM115
+        stdin = stdin_file = open("/dev/zero", "rb")  # noqa: SIM115
     elif run.stdin not in (None, "closed"):
-        stdin, data = subprocess.PIPE, run.stdin if isinstance(run.stdin, bytes) else run.stdin.encode()
-    env = {**os.environ, "PYTHONPATH": str(NO_NETWORK)}
+        stdin, data = subprocess.PIPE, run.stdin if isinstance(run.stdin, bytes) else str(run.stdin).encode()
     preexec = capped
     if run.stdin == "closed":
         def preexec() -> None:
             capped()
             os.close(0)
+    env = {**os.environ, "PYTHONPATH": str(NO_NETWORK)}
+    proc = subprocess.Popen([REDFLAGS, *run.args], cwd=folder, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, preexec_fn=preexec, stdin=stdin)  # noqa: PLW1509 (no threads)
+    return Started(folder, run, before, proc, data, stdin_file)
+
+
+def finish(started: Started) -> subprocess.CompletedProcess[bytes]:
+    """Wait for a started case, killing it (and its group) past the timeout."""
+    proc = started.proc
     try:
-        proc = subprocess.Popen([REDFLAGS, *run.args], cwd=folder, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, preexec_fn=preexec, stdin=stdin)
-        try:
-            out, err = proc.communicate(data, timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, err = proc.communicate()
-            err += f"\n[killed after {TIMEOUT} s]".encode()
+        out, err = proc.communicate(started.data, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        err += f"\n[killed after {TIMEOUT} s]".encode()
     finally:
-        if not isinstance(stdin, int):
-            stdin.close()
-    TIMES[case.id] = time.monotonic() - started
-    return run, subprocess.CompletedProcess(proc.args, proc.returncode, out, err), before
+        if started.stdin_file is not None:
+            started.stdin_file.close()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-TIMES: dict[str, float] = {}
 NO_NETWORK = Path(tempfile.mkdtemp(prefix="redflags-no-network-"))
 (NO_NETWORK / "sitecustomize.py").write_text(
     "import socket\n"
@@ -447,20 +459,35 @@ NO_NETWORK = Path(tempfile.mkdtemp(prefix="redflags-no-network-"))
 )
 
 
+class Battery:
+    """Runs the cases two at a time: asking for one case's outcome starts the next case too."""
+
+    def __init__(self, factory: pytest.TempPathFactory):
+        self.factory = factory
+        self.started: dict[int, Started] = {}
+        self.done: dict[int, subprocess.CompletedProcess[bytes]] = {}
+
+    def outcome(self, case: Case) -> tuple[Started, subprocess.CompletedProcess[bytes]]:
+        index = CASES.index(case)
+        for ahead in range(index, min(index + 2, len(CASES))):
+            if ahead not in self.started:
+                self.started[ahead] = start(CASES[ahead], self.factory.mktemp(CASES[ahead].id))
+        if index not in self.done:
+            self.done[index] = finish(self.started[index])
+        return self.started[index], self.done[index]
+
+    def close(self) -> None:
+        for index, started in self.started.items():
+            if index not in self.done:
+                started.proc.kill()
+                finish(started)
+
+
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """Start every case once, two at a time; each test waits for its own."""
-    pool = ThreadPoolExecutor(max_workers=2)
-    futures: dict[str, Future[tuple[Path, Run, subprocess.CompletedProcess[bytes], dict[str, bytes]]]] = {}
-    for case in CASES:
-        folder = tmp_path_factory.mktemp(case.id)
-
-        def job(case: Case = case, folder: Path = folder):  # type: ignore[no-untyped-def]
-            return (folder, *execute(case, folder))
-
-        futures[case.id] = pool.submit(job)
-    yield futures
-    pool.shutdown(wait=True)
+def battery(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    runner = Battery(tmp_path_factory)
+    yield runner
+    runner.close()
 
 
 def test_cases_cover_every_group() -> None:
@@ -469,8 +496,9 @@ def test_cases_cover_every_group() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_hostile_input(case: Case, outcomes) -> None:  # type: ignore[no-untyped-def]
-    folder, run, proc, before = outcomes[case.id].result()
+def test_hostile_input(case: Case, battery: Battery) -> None:
+    started, proc = battery.outcome(case)
+    folder, run, before = started.folder, started.run, started.before
     stderr = proc.stderr.decode("utf-8", "replace")
     assert "Traceback" not in stderr and "[killed after" not in stderr, stderr[-2000:]
     assert proc.returncode == case.code, stderr[-2000:]
@@ -499,7 +527,7 @@ def test_kill_during_the_final_rename_leaves_no_temporary_file(tmp_path: Path) -
         "output.write_output(sys.argv[1], '<!doctype html>\\n<p>x</p>\\n')\n"
         "print('survived')\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "r.html")], capture_output=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "r.html")], capture_output=True, timeout=60, check=False)
     assert proc.returncode == -signal.SIGTERM and b"survived" not in proc.stdout
     assert list(tmp_path.iterdir()) == []
 
@@ -514,6 +542,17 @@ def test_interrupt_during_writing_leaves_no_temporary_file(tmp_path: Path) -> No
         "except KeyboardInterrupt:\n"
         "    sys.exit(130)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "r.html")], capture_output=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "r.html")], capture_output=True, timeout=60, check=False)
     assert proc.returncode == 130 and list(tmp_path.iterdir()) == []
 
+
+
+def test_note_of_1_9_million_characters_gets_a_report(tmp_path: Path) -> None:
+    """Issue 14's closing condition: a 1,900,000-character note finishes with a report within the memory cap."""
+    path = tmp_path / "long.txt"
+    path.write_text("PD: we are like a family. " * 73_077)
+    assert 1_899_990 < path.stat().st_size < 1_900_010
+    proc = subprocess.run([REDFLAGS, "analyze", str(path), "--format", "json"], capture_output=True,
+                          preexec_fn=capped, timeout=LONG_TIMEOUT, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    strict_json(tmp_path, proc)
