@@ -55,6 +55,9 @@ def read_stdin(max_bytes: int = 2_000_000) -> bytes:
         raise InputError(STDIN, "standard input is closed; give a file, or pipe the note in") from None
 
 
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class OneLineGroup(click.Group):
     """Click's group, with usage errors and bad option values as one line and exit status 2."""
 
@@ -65,7 +68,10 @@ class OneLineGroup(click.Group):
         try:
             result = super().main(*args, **kwargs)
         except click.UsageError as exc:
-            click.echo(f"redflags: error: {' '.join(one_line(exc.format_message()).split())}", err=True)
+            if isinstance(exc, _NO_ARGS_IS_HELP):  # a bare `redflags`: the help text, as click shows it
+                exc.show()
+                sys.exit(exc.exit_code)
+            click.echo(f"redflags: error: {one_line(' '.join(exc.format_message().split()))}", err=True)
             sys.exit(2)
         except click.ClickException as exc:
             exc.show()

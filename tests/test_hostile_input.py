@@ -375,6 +375,7 @@ CASES = [
     Case("bad-format-value", "10", note("n.txt", NOTE, "--format", "xml"), 2, "--format", ""),
     Case("unknown-option", "10", note("n.txt", NOTE, "--frobnicate"), 2, "--frobnicate", ""),
     Case("no-such-command", "10", args("analyse", "n.txt"), 2, "analyse", ""),
+    Case("missing-argument", "10", args("analyze"), 2, "Missing argument 'PATH'", ""),
     Case("profile-over-1mb", "10", note("n.txt", NOTE, "--profile", "p.yml",
                                         p__yml="# " + "x" * 1_000_100 + "\n"), 2, "the profile limit", "p.yml"),
     Case("srt-second-61", "10", note("s.srt", "1\n00:00:61,000 --> 00:01:02,000\nPD: Hello.\n"), 2,
