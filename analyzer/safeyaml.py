@@ -46,7 +46,8 @@ def load(text: str, source: str, *, first_line: int = 1, what: str = "file", ali
         if aliases:
             _check_expansion(node, source, first_line, what)
         _check_nodes(instance, node, source, first_line)
-        return instance.construct_document(node)
+        data = instance.construct_document(node)
+        return data if aliases else _ordered(data)
     except yaml.YAMLError as exc:
         raise yaml_error(exc, source, first_line) from None
     except (ValueError, OverflowError, TypeError, RecursionError) as exc:  # a constructor refusing a value
@@ -136,3 +137,14 @@ def _check_nodes(instance: Any, root: Node, source: str, first_line: int) -> Non
                 raise InputError(source, f"{where}{node.value[:40]!r} is not a valid {kind}", line) from None
             if isinstance(value, float) and not math.isfinite(value):
                 raise InputError(source, f"{where}{node.value[:40]!r} is not a finite number", line)
+
+
+def _ordered(value: Any) -> Any:
+    """A YAML set (!!set) as a sorted list, so the same document always gives the same report."""
+    if isinstance(value, dict):
+        return {k: _ordered(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ordered(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_ordered(v) for v in value), key=repr)
+    return value

@@ -254,6 +254,12 @@ def meta_as_text(folder: Path, proc: subprocess.CompletedProcess[bytes]) -> None
     assert data["meta"]["date"] == "2024-11-05" and data["checklist"]["items"]
 
 
+def odd_types_as_text(folder: Path, proc: subprocess.CompletedProcess[bytes]) -> None:
+    strict_json(folder, proc)
+    meta = json.loads(proc.stdout)["meta"]
+    assert meta == {"tags": ["alpha", "beta", "gamma"], "seen": "2024-01-01 10:00:00", "blob": "b'hello'"}
+
+
 LONG_NOTE_CHARS = 1_100_000
 PROFILE_OK = "board_pass_rate: 96\nsoap_years: [2023]\npd_since: 2012\nvisa: {sponsored: [J-1], paperwork_on_time: true}\n"
 
@@ -347,6 +353,9 @@ CASES = [
          "p.yml"),
     Case("roles-int-key", "8", note("n.txt", NOTE, "--roles", "r.yml", r__yml="Kim: resident\n7: faculty\n"), 2,
          "keys must be text", "r.yml:2"),
+    Case("fm-set-date-binary-as-text", "8", note("n.md", front(
+        "tags: !!set {gamma, alpha, beta}\nseen: 2024-01-01 10:00:00\nblob: !!binary aGVsbG8=\n"), "--format", "json"),
+         0, check=odd_types_as_text),
     Case("profile-ok-json-strict", "8", note("n.md", front("date: 2024-11-05\nprogram: X\n"), "--format", "json",
                                               "--profile", "p.yml", p__yml=PROFILE_OK), 0, check=meta_as_text),
     # 9. lexicons
