@@ -11,9 +11,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
-from spacy.errors import MatchPatternError
-from spacy.matcher import Matcher
-from spacy.vocab import Vocab
 
 from . import safeyaml
 from .notes import InputError
@@ -214,6 +211,8 @@ def _patterns(path: Path, raw: dict[str, Any], value: Any) -> tuple[tuple[dict[s
             problem = _token_problem(token)
             if problem:
                 raise _fail(path, raw, f"entry '{raw.get('id')}': invalid token pattern: {problem}")
+    from spacy.errors import MatchPatternError
+
     try:
         _pattern_checker().add("check", value)
     except (MatchPatternError, ValueError, TypeError, KeyError) as exc:
@@ -316,8 +315,17 @@ def _nested_repeat(items: Any, inside: bool) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _pattern_checker() -> Matcher:
-    return Matcher(Vocab(), validate=True)
+def _checker_vocab() -> Any:
+    from spacy.vocab import Vocab
+
+    return Vocab()
+
+
+def _pattern_checker() -> Any:
+    """A fresh validating Matcher: one kept across entries grows with every pattern it ever checked."""
+    from spacy.matcher import Matcher
+
+    return Matcher(_checker_vocab(), validate=True)
 
 
 def _build(path: Path, raw: dict[str, Any], base: Entry | None) -> Entry:

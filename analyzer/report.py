@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -88,7 +88,8 @@ def build_note_report(analysis: Analysis, lexicon: Lexicon) -> NoteReport:
     return NoteReport(
         analysis=analysis,
         bucket_label=BUCKET_LABELS[analysis.verdict.bucket],
-        segments=segments_of(analysis.text, analysis.hits),
+        segments=segments_of(analysis.text, [replace(h, start=h.start - analysis.body_start,
+                                                     end=h.end - analysis.body_start) for h in analysis.hits]),
         rows=rows,
         repeats=repeats,
     )
@@ -111,9 +112,9 @@ def environment() -> Environment:
 
 def render_html(analysis: Analysis, lexicon: Lexicon | None = None) -> str:
     """The self-contained HTML report of one note."""
-    from .matching import cached_lexicon
+    from .lexicon import load_lexicon
 
-    data = build_note_report(analysis, lexicon or cached_lexicon(()))
+    data = build_note_report(analysis, lexicon or load_lexicon())
     return environment().get_template("note.html.j2").render(report=data)
 
 
