@@ -9,7 +9,7 @@ from typing import Any, Self
 import click
 
 from . import __version__, formats
-from .notes import InputError
+from .notes import MAX_BYTES_LIMIT, InputError, one_line
 
 
 class RedflagsError(click.ClickException):
@@ -18,7 +18,7 @@ class RedflagsError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"redflags: error: {self.message}", err=True)
+        click.echo(f"redflags: error: {one_line(self.message)}", err=True)
 
 
 def fail(exc: InputError) -> RedflagsError:
@@ -26,22 +26,56 @@ def fail(exc: InputError) -> RedflagsError:
     return RedflagsError(exc.message)
 
 
-def write_atomic(path: Path, text: str, protect: list[Path]) -> None:
-    """Write text to path through a temporary file, refusing to overwrite any of the user's notes."""
-    from .report import atomic_write
+def write_atomic(path: Path | str, text: str, protect: list[Path | str], overwrite: bool = False) -> None:
+    """Write a report (analyzer.output.write_output): regular files only, never over a note or a stranger's file."""
+    from .output import write_output
 
-    target = path.resolve()
-    if any(target == p.resolve() for p in protect):
-        raise RedflagsError(f"{path}: refusing to overwrite the note being analyzed")
     try:
-        atomic_write(target, text)
+        write_output(path, text, protect=protect, overwrite=overwrite)
+    except InputError as exc:
+        raise fail(exc) from None
+
+
+def read_stdin(max_bytes: int = 2_000_000) -> bytes:
+    """Standard input as bytes (a paste ending with Ctrl-D), read in chunks up to max_bytes."""
+    from .reading import STDIN, read_limited
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError(STDIN, "standard input is closed; give a file, or pipe the note in")
+    try:
+        return read_limited(stream, max_bytes, STDIN)
     except OSError as exc:
-        raise RedflagsError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise InputError(STDIN, f"cannot read standard input: {exc.strerror or exc}") from None
+    except ValueError:  # a closed stream
+        raise InputError(STDIN, "standard input is closed; give a file, or pipe the note in") from None
 
 
-def read_stdin() -> bytes:
-    """Standard input as bytes (a paste ending with Ctrl-D); the reader decodes it like a file."""
-    return sys.stdin.buffer.read()
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class OneLineGroup(click.Group):
+    """Click's group, with usage errors and bad option values as one line and exit status 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            if isinstance(exc, _NO_ARGS_IS_HELP):  # a bare `redflags`: the help text, as click shows it
+                exc.show()
+                sys.exit(exc.exit_code)
+            click.echo(f"redflags: error: {one_line(' '.join(exc.format_message().split()))}", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("redflags: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 class LongNoteProgress:
@@ -80,7 +114,7 @@ model_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="redflags")
 def cli() -> None:
     """Hear what a residency program's interview day really said: coverage talk versus outcomes talk."""
@@ -88,39 +122,40 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", type=str)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Where to write the report.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write the report (- for standard output).")
+@click.option("--overwrite", is_flag=True, help="Allow -o to replace a file that is not a redflags report.")
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "text"]), default="html", show_default=True,
               help="html writes a report file and prints a summary; json and text print to standard output.")
 @click.option("--open", "open_report", is_flag=True, help="Open the HTML report in the browser.")
 @click.option("--input-format", type=click.Choice(formats.names()), default=None, help="Read PATH as this format.")
 @click.option("--profile", type=click.Path(path_type=Path), help="A YAML program profile for the checklist.")
 @click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+@click.option("--max-bytes", type=click.IntRange(min=1, max=MAX_BYTES_LIMIT), default=2_000_000, show_default=True,
               help="Refuse notes larger than this.")
 @lexicon_option
 @model_option
-def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_format: str | None,
+def analyze(path: str, output: Path | None, overwrite: bool, fmt: str, open_report: bool, input_format: str | None,
             profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
             model: str | None) -> None:
     """Analyze one interview note (a file, or - to paste and end with Ctrl-D)."""
     from . import service
+    from .output import is_stdout, mark_html
     from .report import render_html, summary_text
 
     options = service.Options(input_format=input_format, max_bytes=max_bytes, roles_file=roles,
                               profile_file=profile, lexicons=tuple(str(p) for p in lexicons), model=model)
     try:
-        stdin = read_stdin() if path == "-" else None
+        stdin = read_stdin(max_bytes) if path == "-" else None
         with LongNoteProgress(enabled=sys.stderr.isatty()) as progress:
             result = service.analyze_file(path, options, stdin=stdin, progress=progress)
     except InputError as exc:
         raise fail(exc) from None
-    protect = [] if path == "-" else [Path(path)]
+    protect: list[Path | str] = [p for p in (path, profile, roles, *lexicons) if p is not None]
     if fmt == "json":
-        import json
-
-        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str, allow_nan=False) + "\n"
+        text = report_json(result.to_json())
         if output:
-            write_atomic(output, text, protect)
+            write_atomic(output, text, protect, overwrite)
         else:
             click.echo(text, nl=False)
         return
@@ -129,12 +164,27 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         return
     stem = "stdin" if path == "-" else Path(path).name.rsplit(".", 1)[0]
     target = output or Path(f"{stem}.redflags.html")
-    write_atomic(target, render_html(result, service.analyzer_for(options).lexicon), protect)
+    write_atomic(target, mark_html(render_html(result, service.analyzer_for(options).lexicon)), protect, overwrite)
+    if is_stdout(target):
+        return
     click.echo(summary_text(result, target))
     if open_report:
         import webbrowser
 
         webbrowser.open(target.resolve().as_uri())
+
+
+def report_json(data: dict[str, Any]) -> str:
+    """The JSON report: marked as ours, strictly valid (no NaN or Infinity), dates and other values as text."""
+    import json
+
+    from .output import GENERATOR
+
+    try:
+        return json.dumps({"generator": GENERATOR, **data}, indent=2, ensure_ascii=False, default=str,
+                          allow_nan=False) + "\n"
+    except ValueError:
+        raise RedflagsError("the report holds a number that is not finite; this is a bug") from None
 
 
 @cli.command()
@@ -145,33 +195,38 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes (helps on a large season with several cores).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--overwrite", is_flag=True, help="Replace files in OUTDIR that redflags did not write.")
 @click.option("--input-format", type=click.Choice(formats.names()), default=None, help="Read every note as this format.")
 @click.option("--profile", type=click.Path(path_type=Path), help="A YAML program profile for the checklist.")
 @click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+@click.option("--max-bytes", type=click.IntRange(min=1, max=MAX_BYTES_LIMIT), default=2_000_000, show_default=True,
               help="Refuse notes larger than this.")
 @lexicon_option
 @model_option
-def batch(paths: tuple[Path, ...], outdir: Path, force: bool, jobs: int, quiet: bool, input_format: str | None,
+def batch(paths: tuple[Path, ...], outdir: Path, force: bool, jobs: int, quiet: bool, overwrite: bool,
+          input_format: str | None,
           profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
           model: str | None) -> None:
     """Analyze a season of notes (files and folders) into one comparison page with a report per note."""
     from . import service
-    from .season import find_notes, run_batch, write_season
+    from .season import find_notes, run_batch, write_season, writer
 
     options = service.Options(input_format=input_format, max_bytes=max_bytes, roles_file=roles,
                               profile_file=profile, lexicons=tuple(str(p) for p in lexicons), model=model)
-    total = len(find_notes(paths, skip=outdir))
+    notes = find_notes(paths, skip=outdir)
+    total = len(notes)
+    write = writer(outdir, [p for p, _ in notes], overwrite)
     if not total:
         raise RedflagsError(f"{paths[0]}: no notes found ({', '.join(sorted(formats.note_extensions()))})")
     show = not quiet and sys.stderr.isatty()
     try:
         if show:
             with click.progressbar(length=total, label="analyzing", file=sys.stderr) as bar:
-                season = run_batch(paths, outdir, options, force=force, jobs=jobs, progress=lambda _: bar.update(1))
+                season = run_batch(paths, outdir, options, force=force, jobs=jobs, progress=lambda _: bar.update(1),
+                                   write=write)
         else:
-            season = run_batch(paths, outdir, options, force=force, jobs=jobs)
-        written = write_season(season, outdir, service.analyzer_for(options).rules)
+            season = run_batch(paths, outdir, options, force=force, jobs=jobs, write=write)
+        written = write_season(season, outdir, service.analyzer_for(options).rules, write)
     except InputError as exc:
         raise fail(exc) from None
     except OSError as exc:
@@ -278,7 +333,7 @@ def lexicon_compile(output: Path | None) -> None:
     except InputError as exc:
         raise fail(exc) from None
     target = output or Path(str(data_path("phrase_lexicons", *CACHE)))
-    write_atomic(target, text + "\n", [])
+    write_atomic(target, text + "\n", [], overwrite=output is None)
     click.echo(f"wrote {target}")
 
 
@@ -287,9 +342,10 @@ def lexicon_compile(output: Path | None) -> None:
 @lexicon_option
 def lexicon_docs(output: Path, lexicons: tuple[Path, ...]) -> None:
     """Write a reference page of every entry, grouped by category."""
+    from .output import mark_html
     from .report import render_lexicon_docs
 
-    write_atomic(output, render_lexicon_docs(_load(lexicons)), [])
+    write_atomic(output, mark_html(render_lexicon_docs(_load(lexicons))), list(lexicons))
     click.echo(f"wrote {output}")
 
 

@@ -13,7 +13,7 @@ from spacy.util import compile_suffix_regex
 from . import context, matching, specifics  # noqa: F401  (registers the redflags_* factories)
 from .context import context_rules
 from .lexicon import Entry
-from .notes import InputError
+from .notes import MAX_BYTES_LIMIT, InputError
 from .rules import Rules
 
 # "H-1B." ends a sentence; spaCy keeps a period after a capital as an abbreviation ("U.S.").
@@ -49,6 +49,7 @@ def build_pipeline(entries: Iterable[Entry], rules: Rules, model: str | None = N
             nlp.tokenizer.add_special_case(day, [{"ORTH": day}])  # type: ignore[union-attr]
     else:
         nlp = NoteEnglish()
+    nlp.max_length = max(nlp.max_length, MAX_BYTES_LIMIT)  # the longest note --max-bytes allows
     if nlp.has_pipe("parser") or nlp.has_pipe("senter"):
         nlp.add_pipe("redflags_lines", first=True)
     else:

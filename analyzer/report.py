@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -163,13 +162,7 @@ def summary_text(analysis: Analysis, written: Path | None) -> str:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write text to path via a temporary file in the same folder, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write text to path via a temporary file (analyzer.output.write_output, replacing what is there)."""
+    from .output import write_output
+
+    write_output(path, text, overwrite=True)
