@@ -77,7 +77,8 @@ def find_notes(paths: Iterable[str | Path], skip: Path | None = None) -> list[tu
                 rel = path.relative_to(given)
                 if any(part.startswith(".") for part in rel.parts) or not path.is_file():
                     continue
-                if skip is not None and skip.resolve() in path.resolve().parents:
+                # the output folder is skipped when it sits inside a notes folder (it may also be the notes folder)
+                if skip is not None and skip.resolve() != given.resolve() and skip.resolve() in path.resolve().parents:
                     continue
                 if path.suffix.lower() in extensions and not path.name.lower().startswith("readme."):
                     found.setdefault(path, f"{given.name}/{rel.as_posix()}" if len(given_paths) > 1
