@@ -10,13 +10,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from . import __version__
-from .lexicon import CATEGORIES, Lexicon
+from .lexicon import CATEGORIES, Entry, Lexicon
 from .results import Analysis, Hit
 
 BUCKET_LABELS = {
@@ -362,11 +362,99 @@ def render_html(analysis: Analysis, lexicon: Lexicon | None = None) -> str:
     return environment().get_template("note.html.j2").render(report=data)
 
 
+def _alternatives(words: list[str], limit: int = 4) -> str:
+    shown = " / ".join(f"\u201c{w}\u201d" for w in words[:limit])
+    return f"({shown} \u2026)" if len(words) > limit else (f"({shown})" if len(words) > 1 else shown)
+
+
+def _describe_token(token: dict[str, Any]) -> str:
+    """One token pattern in plain words."""
+    words = ""
+    for key in ("LOWER", "TEXT", "NORM", "LEMMA"):
+        if key not in token:
+            continue
+        value = token[key]
+        if isinstance(value, str):
+            words = f"\u201c{value}\u201d"
+        elif isinstance(value, dict) and "IN" in value:
+            words = _alternatives([str(v) for v in value["IN"]])
+        elif isinstance(value, dict) and "NOT_IN" in value:
+            words = "a word"
+        elif isinstance(value, dict) and "REGEX" in value:
+            words = "a word of that shape"
+        if key == "LEMMA" and words and words != "a word":
+            words += " (any form)"
+        break
+    if not words:
+        if token.get("LIKE_NUM") or token.get("IS_DIGIT"):
+            words = "a number"
+        elif token.get("IS_TITLE") or token.get("ENT_TYPE"):
+            words = "a name"
+        elif token.get("IS_PUNCT"):
+            words = "a punctuation mark"
+        else:
+            words = "a word"
+    op = str(token.get("OP", ""))
+    if op == "?":
+        return f"[optional {words}]"
+    if op in ("*", "+"):
+        return f"[{'any number of' if op == '*' else 'one or more'}: {words}]"
+    bounds = re.fullmatch(r"\{(\d*),(\d*)\}", op)
+    if bounds:
+        few = "words" if words == "a word" else words
+        return f"[up to {bounds.group(2)} {few}]" if bounds.group(1) in ("", "0") else f"[{op[1:-1]} \u00d7 {words}]"
+    return words
+
+
+def describe_entry(entry: Entry) -> list[str]:
+    """Readable descriptions of an entry's token patterns and near-word rules (for entries without phrases)."""
+    lines = [" ".join(_describe_token(t) for t in pattern) for pattern in entry.patterns]
+    lines += [
+        f" within {n.window} words of ".join(_alternatives(list(g), 5) for g in n.groups) for n in entry.near
+    ]
+    return lines
+
+
+@lru_cache(maxsize=1)
+def source_titles() -> dict[str, str]:
+    """Readable titles of the research sources lexicon entries cite by code (reports/sources.yml)."""
+    import yaml
+
+    from .resources import data_path
+
+    data = yaml.safe_load(Path(str(data_path("reports", "sources.yml"))).read_text("utf-8")) or {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def readable_source(source: str) -> list[str]:
+    """An entry's source as readable lines: article sections by name, research codes as source titles."""
+    titles = source_titles()
+    lines = []
+    for part in source.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        codes = re.findall(r"\bS\d+\b", part)
+        if part.startswith("Article:"):
+            lines.append(f"The guide to IMG-friendly programs, section: {part[8:].strip()}")
+            continue
+        words = re.sub(r"\b(?:[SOCQ]\d+|\u00a7\d+)\b|\u00a7\d+|Research notes?", " ", part)
+        words = re.sub(r"[(),]+", " ", words)
+        words = re.sub(r"\s+", " ", words).strip(" :-and")
+        if part.startswith("Research note"):
+            lines.append("Project research notes" + (f" ({words})" if words else ""))
+        elif words:
+            lines.append(words)
+        lines += [titles[c] for c in codes if c in titles]
+    return list(dict.fromkeys(lines))
+
+
 def render_lexicon_docs(lexicon: Lexicon) -> str:
-    """A reference page of every entry, grouped by category: they say, it often means, ask next."""
+    """A reference page of every entry, grouped by category: they say, it often means, ask next, source."""
     groups = [(c, lexicon.select(category=c)) for c in CATEGORIES]
+    described = {e.id: ([] if e.phrases else describe_entry(e), readable_source(e.source)) for e in lexicon}
     return environment().get_template("lexicon.html.j2").render(
-        groups=[g for g in groups if g[1]], total=len(lexicon), version=__version__
+        groups=[g for g in groups if g[1]], total=len(lexicon), version=__version__, described=described
     )
 
 
