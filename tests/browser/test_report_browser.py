@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import DESKTOP, PHONE, render
+
+from .pages import DESKTOP, PHONE, render
 
 FIRST_RECT = """(sel) => { const el = document.querySelector(sel); el.scrollIntoView({block: 'center'});
   const r = el.getClientRects()[0]; return [r.x + Math.min(4, r.width / 2), r.y + r.height / 2]; }"""
