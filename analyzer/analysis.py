@@ -1,79 +1,76 @@
-"""The library entry point: a note in, an Analysis out."""
+"""The analysis engine: one loaded pipeline, lexicon and rule set that analyzes notes one after another."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 
-from . import scoring
-from .checklist import profile_from, reference_year, score_profile
-from .lexicon import Lexicon
-from .matching import QUOTES, cached_lexicon
-from .notes import Note
+from .checklist import reference_year
+from .findings import findings_from_doc
+from .lexicon import Lexicon, load_lexicon
+from .matching import QUOTES
 from .pipeline import build_pipeline
-from .reading import read_note
-from .results import Analysis
+from .results import Analysis, Findings, Note
+from .rules import Rules, packaged_rules
+from .scoring import score, source_turns
 from .speakers import load_role_rules, split_turns
 
-WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
+Progress = Callable[[str], None]
 
 
 class Analyzer:
-    """Holds the loaded pipeline and lexicon; analyzes notes one after another."""
+    """Holds the loaded pipeline, lexicon and rules; analyzes notes one after another."""
 
-    def __init__(self, lexicon_paths: list[str | Path] | tuple[str | Path, ...] = (), model: str | None = None):
+    def __init__(self, lexicon_paths: Iterable[str | Path] = (), model: str | None = None,
+                 rules: Rules | None = None):
         self.lexicon_paths = tuple(str(p) for p in lexicon_paths)
-        self.lexicon: Lexicon = cached_lexicon(self.lexicon_paths)
-        self.nlp: Language = build_pipeline(self.lexicon_paths, model)
+        self.model = model
+        self.lexicon: Lexicon = load_lexicon(list(self.lexicon_paths))
+        self.rules = rules or packaged_rules()
+        self.nlp: Language = build_pipeline(self.lexicon, self.rules, model)
+        self.questions = {e.id: e.follow_up for e in self.lexicon}
 
     def analyze_text(self, text: str, source: str = "<text>", role_map: dict[str, str] | None = None) -> Analysis:
-        """Analyze raw note text, finding speaker turns in it."""
+        """Analyze raw note text as it is (no decoding, no front matter), finding speaker turns in it."""
         note = Note(source=source, text=text, turns=split_turns(text, load_role_rules(), role_map))
         return self.analyze(note)
 
-    def analyze_path(self, path: str | Path, **read_options: Any) -> Analysis:
-        """Read a note file (or '-' with stdin_text) and analyze it."""
-        return self.analyze(read_note(path, **read_options))
+    def findings(self, note: Note, progress: Progress | None = None) -> Findings:
+        """Run the spaCy pipeline on the note's body and return plain findings with source offsets; progress
+        hears each stage's name as it starts."""
+        with self.nlp.memory_zone():  # strings and lexemes of this note are freed when it is done
+            if progress:
+                progress("reading")
+            doc = self.nlp.make_doc(note.text.translate(QUOTES))  # one for one, so offsets hold
+            doc._.reference_year = reference_year(note.meta)
+            for name, proc in self.nlp.pipeline:
+                if progress:
+                    progress(name)
+                doc = proc(doc)
+            window = self.rules.scoring["specifics_window"]
+            return findings_from_doc(doc, self.lexicon.entries, source_turns(note), window,
+                                     note.source_text or note.text, note.body_offset)
 
-    def analyze(self, note: Note, profile: dict[str, Any] | None = None) -> Analysis:
+    def stages(self) -> int:
+        """How many stages progress hears about: reading, each pipeline component, scoring."""
+        return len(self.nlp.pipeline) + 2
+
+    def analyze(self, note: Note, profile: dict[str, Any] | None = None, progress: Progress | None = None
+                ) -> Analysis:
         """Run the pipeline on a note and score it."""
-        year = reference_year(note.meta)
-        doc = self.nlp.make_doc(note.text.translate(QUOTES))
-        doc._.reference_year = year
-        for _, proc in self.nlp.pipeline:
-            doc = proc(doc)
-        words = len(WORD_RE.findall(note.text))
-        hits = scoring.score_hits(doc, self.lexicon, note.turns)
-        numbers = scoring.count_numbers(list(doc._.numbers or []), note.turns)
-        missing, missing_note = scoring.missing_topics(hits, numbers, words)
-        merged = {**profile_from(note.meta), **(profile or {})}
-        checklist = score_profile(merged, note.source, year)
-        verdict = scoring.decide(hits, numbers, missing, checklist, words)
-        signals, ratio, balance, rates = scoring.summary_numbers(hits, words)
-        return Analysis(
-            source=note.source,
-            text=note.text,
-            words=words,
-            signals=signals,
-            ratio=ratio,
-            balance=balance,
-            per_1000_words=rates,
-            verdict=verdict,
-            hits=hits,
-            by_role=scoring.by_role(hits),
-            specifics=[{"text": e.text, "label": e.label_, "start": e.start_char, "end": e.end_char} for e in doc.ents],
-            numbers=numbers,
-            missing=missing,
-            missing_note=missing_note,
-            follow_up=scoring.follow_ups(hits, missing, numbers, self.lexicon),
-            checklist=checklist,
-            meta=note.meta,
-            format=note.format,
-        )
+        found = self.findings(note, progress)
+        if progress:
+            progress("scoring")
+        return score(found, note, self.questions, self.lexicon.entries, self.rules, profile)
+
+    def analyze_notes(self, notes: Iterable[Note], profile: dict[str, Any] | None = None) -> Iterator[Analysis]:
+        """Analyze notes one after another, lazily."""
+        for note in notes:
+            yield self.analyze(note, profile)
 
 
 @lru_cache(maxsize=4)

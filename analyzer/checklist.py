@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from .notes import InputError
-from .resources import data_path
 from .results import Checklist, ChecklistItem
-from .specifics import judge, load_thresholds
+from .rules import Rules
+from .specifics import Metric, judge, metrics_from
 
 PROFILE_KEYS = {
     "board_pass_rate", "soap_years", "pd_since", "pd_tenure_years", "pd_changes_5y", "img_share", "visa",
     "alumni", "website_updated", "as_of",
 }
-
-
-@lru_cache(maxsize=1)
-def checklist_rules() -> dict[str, Any]:
-    """Item weights and labels from rules/checklist.yml."""
-    rules: dict[str, Any] = yaml.safe_load(data_path("phrase_lexicons", "rules", "checklist.yml").read_text("utf-8"))
-    return rules
 
 
 def _percent(value: Any) -> float | None:
@@ -38,92 +28,108 @@ def _percent(value: Any) -> float | None:
     return number * 100 if 0 < number <= 1 else number
 
 
-def _metric(key: str):  # type: ignore[no-untyped-def]
-    return next(m for m in load_thresholds()[1] if m.key == key)
+class _Scorer:
+    """The checklist rules and the metric thresholds the items are judged by."""
+
+    def __init__(self, rules: Rules):
+        self.items = rules.checklist["items"]
+        self.alumni_min_specific = rules.checklist["alumni_min_specific"]
+        self.metrics = {m.key: m for m in metrics_from(rules.thresholds)[1]}
+        self.caution_share = rules.scoring["checklist_caution_share"]
+
+    def metric(self, key: str) -> Metric:
+        """The thresholds of one metric."""
+        return self.metrics[key]
+
+    def item(self, key: str, answer: str, points_share: float, detail: str) -> ChecklistItem:
+        """One scored item."""
+        rule = self.items[key]
+        weight = float(rule["weight"])
+        return ChecklistItem(key, rule["label"], weight, answer, round(weight * points_share, 2), detail)
+
+    def banded(self, key: str, metric: str, value: float, detail: str) -> ChecklistItem:
+        """An item judged by a metric's bands: healthy is yes, caution earns part of the points, red is no."""
+        band = judge(self.metric(metric), value)
+        if band.status == "healthy":
+            return self.item(key, "yes", 1, f"{detail}: {band.note}")
+        if band.status == "caution":
+            return self.item(key, "partly", self.caution_share, f"{detail}: {band.note}")
+        return self.item(key, "no", 0, f"{detail}: {band.note}")
 
 
-def _item(key: str, answer: str, points_share: float, detail: str) -> ChecklistItem:
-    rule = checklist_rules()["items"][key]
-    weight = float(rule["weight"])
-    return ChecklistItem(key, rule["label"], weight, answer, round(weight * points_share, 2), detail)
-
-
-def alumni_item(profile: dict[str, Any]) -> ChecklistItem:
+def alumni_item(s: _Scorer, profile: dict[str, Any]) -> ChecklistItem:
     """Yes when graduates are listed with where and when they went."""
     alumni = profile.get("alumni")
     if alumni is None:
-        return _item("alumni_outcomes", "unknown", 0, "no alumni listed in the profile")
+        return s.item("alumni_outcomes", "unknown", 0, "no alumni listed in the profile")
     entries = alumni if isinstance(alumni, list) else []
     specific = [a for a in entries if isinstance(a, dict) and (a.get("place") or a.get("year"))]
-    needed = int(checklist_rules()["alumni_min_specific"])
+    needed = s.alumni_min_specific
     if len(specific) >= needed:
-        return _item("alumni_outcomes", "yes", 1, f"{len(specific)} graduates listed with place or year")
-    return _item("alumni_outcomes", "no", 0, f"{len(specific)} graduates listed with place or year; {needed} wanted")
+        return s.item("alumni_outcomes", "yes", 1, f"{len(specific)} graduates listed with place or year")
+    return s.item("alumni_outcomes", "no", 0, f"{len(specific)} graduates listed with place or year; {needed} wanted")
 
 
-def board_item(profile: dict[str, Any]) -> ChecklistItem:
+def board_item(s: _Scorer, profile: dict[str, Any]) -> ChecklistItem:
     """Judged by the board pass-rate thresholds."""
     rate = _percent(profile.get("board_pass_rate"))
     if rate is None:
-        return _item("board_pass_rates", "unknown", 0, "no board pass rate in the profile")
-    band = judge(_metric("board_pass_rate"), rate)
-    healthy = band.status == "healthy"
-    return _item("board_pass_rates", "yes" if healthy else "no", float(healthy), f"{rate:g}%: {band.note}")
+        return s.item("board_pass_rates", "unknown", 0, "no board pass rate in the profile")
+    return s.banded("board_pass_rates", "board_pass_rate", rate, f"{rate:g}%")
 
 
-def soap_item(profile: dict[str, Any]) -> ChecklistItem:
+def soap_item(s: _Scorer, profile: dict[str, Any]) -> ChecklistItem:
     """Yes when the program did not need SOAP two or more years running."""
     years = profile.get("soap_years")
     if years is None:
-        return _item("soap_history", "unknown", 0, "no SOAP history in the profile")
+        return s.item("soap_history", "unknown", 0, "no SOAP history in the profile")
     count = len(years) if isinstance(years, list) else years
     if isinstance(count, bool) or not isinstance(count, (int, float)):
-        return _item("soap_history", "unknown", 0, f"soap_years {years!r} is not a number or list of years")
-    band = judge(_metric("soap_years"), float(count))
-    return _item("soap_history", "no" if band.status == "red" else "yes", 0 if band.status == "red" else 1,
-                 f"{count:g} SOAP year(s): {band.note}")
+        return s.item("soap_history", "unknown", 0, f"soap_years {years!r} is not a number or list of years")
+    band = judge(s.metric("soap_years"), float(count))
+    return s.item("soap_history", "no" if band.status == "red" else "yes", 0 if band.status == "red" else 1,
+                  f"{count:g} SOAP year(s): {band.note}")
 
 
-def leadership_item(profile: dict[str, Any], reference_year: int) -> ChecklistItem:
+def leadership_item(s: _Scorer, profile: dict[str, Any], reference_year: int) -> ChecklistItem:
     """Yes for a program director in post five years or more, no for churn."""
     tenure = profile.get("pd_tenure_years")
     since = profile.get("pd_since")
     if tenure is None and isinstance(since, int) and not isinstance(since, bool):
         tenure = max(0, reference_year - since)
     changes = profile.get("pd_changes_5y")
-    if isinstance(changes, int) and changes >= 2:
-        return _item("leadership_stability", "no", 0, f"{changes} program directors in five years")
+    if isinstance(changes, int) and not isinstance(changes, bool) and changes >= 2:
+        return s.item("leadership_stability", "no", 0, f"{changes} program directors in five years")
     if not isinstance(tenure, (int, float)) or isinstance(tenure, bool):
-        return _item("leadership_stability", "unknown", 0, "no program director tenure in the profile")
-    band = judge(_metric("pd_tenure"), float(tenure))
-    healthy = band.status == "healthy"
-    return _item("leadership_stability", "yes" if healthy else "no", float(healthy),
-                 f"PD in post {tenure:g} years: {band.note}")
+        return s.item("leadership_stability", "unknown", 0, "no program director tenure in the profile")
+    return s.banded("leadership_stability", "pd_tenure", float(tenure), f"PD in post {tenure:g} years")
 
 
-def visa_item(profile: dict[str, Any]) -> ChecklistItem:
+def visa_item(s: _Scorer, profile: dict[str, Any]) -> ChecklistItem:
     """Yes for stated sponsorship with paperwork on time; no for late paperwork."""
     visa = profile.get("visa")
     if not isinstance(visa, dict):
-        return _item("visa_handling", "unknown", 0, "no visa handling in the profile")
+        return s.item("visa_handling", "unknown", 0, "no visa handling in the profile")
     sponsored = visa.get("sponsored") or []
     on_time = visa.get("paperwork_on_time")
     if on_time is False:
-        return _item("visa_handling", "no", 0, "visa paperwork reported late")
+        return s.item("visa_handling", "no", 0, "visa paperwork reported late")
     if sponsored and on_time is True:
-        return _item("visa_handling", "yes", 1, f"sponsors {', '.join(map(str, sponsored))}; paperwork on time")
-    return _item("visa_handling", "unknown", 0, "sponsorship or paperwork timing not stated")
+        return s.item("visa_handling", "yes", 1, f"sponsors {', '.join(map(str, sponsored))}; paperwork on time")
+    return s.item("visa_handling", "unknown", 0, "sponsorship or paperwork timing not stated")
 
 
-def score_profile(profile: dict[str, Any] | None, source: str, reference_year: int | None = None) -> Checklist | None:
-    """Each item yes, no or unknown; the score is points over the weight of the items that are known."""
+def score_profile(profile: dict[str, Any] | None, source: str, reference_year: int | None, rules: Rules
+                  ) -> Checklist | None:
+    """Each item yes, partly, no or unknown; the score is points over the weight of the items that are known."""
     if not profile:
         return None
     if not isinstance(profile, dict):
         raise InputError(source, "the program profile must be a mapping of fields")
     year = reference_year or _year(profile.get("as_of")) or date.today().year
-    items = [alumni_item(profile), board_item(profile), soap_item(profile), leadership_item(profile, year),
-             visa_item(profile)]
+    s = _Scorer(rules)
+    items = [alumni_item(s, profile), board_item(s, profile), soap_item(s, profile),
+             leadership_item(s, profile, year), visa_item(s, profile)]
     known = sum(i.weight for i in items if i.answer != "unknown")
     score = round(100 * sum(i.points for i in items) / known, 1) if known else None
     return Checklist(items, score, known)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-import webbrowser
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import click
 
-from . import __version__
+from . import __version__, formats
 from .notes import InputError
-
-FORMATS = ("txt", "md", "vtt", "srt", "docx")
 
 
 class RedflagsError(click.ClickException):
@@ -48,6 +45,32 @@ def read_stdin() -> bytes:
     return sys.stdin.buffer.read()
 
 
+class LongNoteProgress:
+    """A progress bar on standard error while a long note (LONG_NOTE words or more) goes through the stages."""
+
+    LONG_NOTE = 20_000
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __call__(self, stage: str, words: int, stages: int) -> None:
+        if not self.enabled or words < self.LONG_NOTE:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=stages, label=f"analyzing {words:,} words", file=sys.stderr,
+                                         item_show_func=lambda s: s)
+            self.bar.__enter__()
+        self.bar.update(1, stage)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
 lexicon_option = click.option(
     "--lexicon", "lexicons", multiple=True, type=click.Path(path_type=Path),
     help="A lexicon file or folder that adds, overrides or switches off entries (repeatable).",
@@ -70,7 +93,7 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "text"]), default="html", show_default=True,
               help="html writes a report file and prints a summary; json and text print to standard output.")
 @click.option("--open", "open_report", is_flag=True, help="Open the HTML report in the browser.")
-@click.option("--input-format", type=click.Choice(FORMATS), default=None, help="Read PATH as this format.")
+@click.option("--input-format", type=click.Choice(formats.names()), default=None, help="Read PATH as this format.")
 @click.option("--profile", type=click.Path(path_type=Path), help="A YAML program profile for the checklist.")
 @click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
@@ -83,18 +106,15 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
             profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
             model: str | None, redact_names: bool) -> None:
     """Analyze one interview note (a file, or - to paste and end with Ctrl-D)."""
-    from .analysis import get_analyzer
-    from .reading import load_mapping_file, load_role_map, read_note
+    from . import service
     from .report import render_html, summary_text
 
+    options = service.Options(input_format=input_format, max_bytes=max_bytes, roles_file=roles,
+                              profile_file=profile, lexicons=tuple(str(p) for p in lexicons), model=model)
     try:
-        role_map = load_role_map(roles) if roles else None
-        profile_data = load_mapping_file(profile) if profile else None
-        stdin_text = read_stdin() if path == "-" else None
-        note = read_note(path, input_format=input_format, max_bytes=max_bytes, role_map=role_map,
-                         stdin_text=stdin_text)
-        analyzer = get_analyzer(tuple(str(p) for p in lexicons), model)
-        result = analyzer.analyze(note, profile_data)
+        stdin = read_stdin() if path == "-" else None
+        with LongNoteProgress(enabled=sys.stderr.isatty()) as progress:
+            result = service.analyze_file(path, options, stdin=stdin, progress=progress)
     except InputError as exc:
         raise fail(exc) from None
     if redact_names:
@@ -103,7 +123,7 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         result = redact(result)
     protect = [] if path == "-" else [Path(path)]
     if fmt == "json":
-        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str, allow_nan=False) + "\n"
         if output:
             write_atomic(output, text, protect)
         else:
@@ -114,9 +134,11 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         return
     stem = "stdin" if path == "-" else Path(path).name.rsplit(".", 1)[0]
     target = output or Path(f"{stem}.redflags.html")
-    write_atomic(target, render_html(result, analyzer.lexicon), protect)
+    write_atomic(target, render_html(result, service.analyzer_for(options).lexicon), protect)
     click.echo(summary_text(result, target))
     if open_report:
+        import webbrowser
+
         webbrowser.open(target.resolve().as_uri())
 
 
@@ -144,6 +166,57 @@ def serve(port: int, notes_dir: Path | None) -> None:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder for the comparison page, the reports, season.csv and season.json.")
+@click.option("--force", is_flag=True, help="Analyze every note again, even those unchanged since the last run.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (helps on a large season with several cores).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--input-format", type=click.Choice(formats.names()), default=None, help="Read every note as this format.")
+@click.option("--profile", type=click.Path(path_type=Path), help="A YAML program profile for the checklist.")
+@click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+              help="Refuse notes larger than this.")
+@lexicon_option
+@model_option
+def batch(paths: tuple[Path, ...], outdir: Path, force: bool, jobs: int, quiet: bool, input_format: str | None,
+          profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
+          model: str | None) -> None:
+    """Analyze a season of notes (files and folders) into one comparison page with a report per note."""
+    from . import service
+    from .season import find_notes, run_batch, write_season
+
+    options = service.Options(input_format=input_format, max_bytes=max_bytes, roles_file=roles,
+                              profile_file=profile, lexicons=tuple(str(p) for p in lexicons), model=model)
+    total = len(find_notes(paths, skip=outdir))
+    if not total:
+        raise RedflagsError(f"{paths[0]}: no notes found ({', '.join(sorted(formats.note_extensions()))})")
+    show = not quiet and sys.stderr.isatty()
+    try:
+        if show:
+            with click.progressbar(length=total, label="analyzing", file=sys.stderr) as bar:
+                season = run_batch(paths, outdir, options, force=force, jobs=jobs, progress=lambda _: bar.update(1))
+        else:
+            season = run_batch(paths, outdir, options, force=force, jobs=jobs)
+        written = write_season(season, outdir, service.analyzer_for(options).rules)
+    except InputError as exc:
+        raise fail(exc) from None
+    except OSError as exc:
+        raise RedflagsError(f"{outdir}: cannot write: {exc.strerror or exc}") from None
+    if season.analyzed == 0 and not season.failed:
+        click.echo(f"nothing to analyze: {season.unchanged} notes unchanged since the last run (--force redoes all)")
+    else:
+        click.echo(f"{season.analyzed} analyzed, {season.unchanged} unchanged, {len(season.failed)} failed "
+                   f"({len(season.programs)} programs)")
+    for note in season.failed:
+        click.echo(f"redflags: error: {note.error}", err=True)
+    click.echo(f"comparison: {written[0]}")
+    if season.failed:
+        sys.exit(1)
 
 
 @cli.group()

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
-import yaml
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .matching import HITS_KEY, QUOTES, Lemmas
-from .resources import data_path
-
-QUALIFIERS = ("question", "hypothetical", "historical", "negated", "hearsay")
+from .results import Qualifier
 
 if not Span.has_extension("qualifiers"):
     Span.set_extension("qualifiers", default=None)
-
-
-@dataclass(frozen=True)
-class Qualifier:
-    """A context qualifier on a hit and the cue that set it."""
-
-    name: str
-    cue: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -50,29 +36,22 @@ class ContextRules:
     rules: tuple[Rule, ...]
     pseudo: tuple[str, ...]
     question_marks: frozenset[str]
+    qualifiers: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=1)
-def load_context_rules() -> ContextRules:
-    """Read the packaged context rules."""
-    raw: dict[str, Any] = yaml.safe_load(data_path("phrase_lexicons", "rules", "context.yml").read_text("utf-8"))
-    shared = frozenset(str(t) for t in raw.get("terminators", []))
+def context_rules(raw: dict[str, Any]) -> ContextRules:
+    """Typed context rules from the validated contents of rules/context.yml."""
+    shared = frozenset(raw.get("terminators", []))
     rules = tuple(
-        Rule(r["qualifier"], r["direction"], int(r["max_scope"]), tuple(str(c) for c in r.get("cues", [])),
-             shared | frozenset(str(t) for t in r.get("terminators", [])), tuple(r.get("patterns", [])))
+        Rule(r["qualifier"], r["direction"], r["max_scope"], tuple(r.get("cues", [])),
+             shared | frozenset(r.get("terminators", [])), tuple(r.get("patterns", [])))
         for r in raw["rules"]
     )
-    unknown = {r.qualifier for r in rules} - set(QUALIFIERS)
-    if unknown:
-        raise ValueError(f"context.yml: unknown qualifier {min(unknown)}")
-    return ContextRules(
-        rules=rules,
-        pseudo=tuple(raw.get("pseudo", [])),
-        question_marks=frozenset(raw.get("question_marks", ["?"])),
-    )
+    return ContextRules(rules, tuple(raw.get("pseudo", [])), frozenset(raw.get("question_marks", ["?"])),
+                        tuple(raw["qualifiers"]))
 
 
-@Language.factory("redflags_lines")
+@Language.factory("redflags_lines", assigns=["token.is_sent_start"])
 def make_lines(nlp: Language, name: str) -> LineBreaks:
     """Starts a new sentence at every line break, so bullets and speaker lines are their own scope."""
     return LineBreaks()
@@ -89,9 +68,11 @@ class LineBreaks:
         return doc
 
 
-@Language.factory("redflags_context")
+@Language.factory("redflags_context", assigns=["span._.qualifiers", "doc._.numbers"],
+                  requires=["doc.spans", "token.lemma", "doc.sents"])
 def make_context(nlp: Language, name: str) -> Context:
-    """Qualifies each lexicon hit as negated, a question, a plan, past, or hearsay, with its cue."""
+    """Qualifies each lexicon hit and figure (negated, a question, a plan, past, hearsay...) with its cue;
+    the rules come from add_rules."""
     return Context(nlp)
 
 
@@ -99,16 +80,23 @@ class Context:
     """ConText-lite: cues scoped to their sentence, stopped by terminators, pseudo cues ignored."""
 
     def __init__(self, nlp: Language):
-        self.rules = load_context_rules()
+        self.nlp = nlp
+        self.rules = ContextRules((), (), frozenset({"?"}))
         self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.patterns = Matcher(nlp.vocab, validate=True)
+
+    def add_rules(self, rules: ContextRules) -> None:
+        """Use these context rules (replacing any before)."""
+        self.rules = rules
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        self.patterns = Matcher(self.nlp.vocab, validate=True)
         lemmas = Lemmas()
 
         def docs(phrases: tuple[str, ...]) -> list[Doc]:
-            return [lemmas(nlp.make_doc(p.translate(QUOTES))) for p in phrases]
+            return [lemmas(self.nlp.make_doc(p.translate(QUOTES))) for p in phrases]
 
-        self.patterns = Matcher(nlp.vocab, validate=True)
-        self.matcher.add("pseudo", docs(self.rules.pseudo))
-        for i, rule in enumerate(self.rules.rules):
+        self.matcher.add("pseudo", docs(rules.pseudo))
+        for i, rule in enumerate(rules.rules):
             if rule.cues:
                 self.matcher.add(str(i), docs(rule.cues))
             if rule.patterns:
@@ -168,7 +156,7 @@ class Context:
             best["question"] = (0, doc[last.i : last.i + 1])
         return [
             Qualifier(name, span.text, span.start_char, span.end_char)
-            for name in QUALIFIERS
+            for name in self.rules.qualifiers
             if name in best
             for span in [best[name][1]]
         ]

@@ -11,9 +11,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
-from spacy.errors import MatchPatternError
-from spacy.matcher import Matcher
-from spacy.vocab import Vocab
 
 from .notes import InputError, yaml_error
 from .resources import data_path
@@ -31,6 +28,7 @@ CATEGORIES = (
     "website-alumni",
     "evasive-answers",
     "screening",
+    "resident-mood",
 )
 TOPICS = ("teaching", "scholarship", "graduate-outcomes", "boards", "leadership", "visa")
 REQUIRED = ("id", "side", "category", "weight", "meaning", "follow_up", "source", "examples")
@@ -197,6 +195,8 @@ def _patterns(path: Path, raw: dict[str, Any], value: Any) -> tuple[tuple[dict[s
     ):
         raise _fail(path, raw, f"entry '{raw.get('id')}': 'patterns' must be a list of token-pattern lists")
     value = [[_stringify(tok) for tok in p] for p in value]
+    from spacy.errors import MatchPatternError
+
     try:
         _pattern_checker().add("check", value)
     except (MatchPatternError, ValueError, TypeError, KeyError) as exc:
@@ -242,8 +242,17 @@ def _stringify(token: dict[str, Any]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _pattern_checker() -> Matcher:
-    return Matcher(Vocab(), validate=True)
+def _checker_vocab() -> Any:
+    from spacy.vocab import Vocab
+
+    return Vocab()
+
+
+def _pattern_checker() -> Any:
+    """A fresh validating Matcher: one kept across entries grows with every pattern it ever checked."""
+    from spacy.matcher import Matcher
+
+    return Matcher(_checker_vocab(), validate=True)
 
 
 def _build(path: Path, raw: dict[str, Any], base: Entry | None) -> Entry:

@@ -6,6 +6,7 @@ import gzip
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
 from itertools import pairwise, product
@@ -18,10 +19,16 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from .lexicon import Lexicon, Near, load_lexicon
+from .lexicon import Entry, Near
 
 HITS_KEY = "redflags"
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+# Invisible format characters (zero-width spaces and joiners, a stray byte-order mark, bidirectional controls)
+# are dropped from token norms, so "fam\u200bily" is still heard as "family"; the reported text keeps them.
+INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF]
+)
+NORMALIZE = {**QUOTES, **INVISIBLE}
 
 if not Token.has_extension("typo_of"):
     Token.set_extension("typo_of", default=None)
@@ -29,12 +36,6 @@ if not Span.has_extension("fuzzy"):
     Span.set_extension("fuzzy", default=None)
 if not Span.has_extension("core"):
     Span.set_extension("core", default=None)  # for near hits: the tokens the groups matched, not the gaps
-
-
-@lru_cache(maxsize=8)
-def cached_lexicon(paths: tuple[str, ...]) -> Lexicon:
-    """The built-in lexicon with the user files in paths, loaded once per process."""
-    return load_lexicon(list(paths))
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +66,7 @@ def lemma_of(norm: str) -> str:
     return norm
 
 
-@Language.factory("redflags_lemmas")
+@Language.factory("redflags_lemmas", assigns=["token.lemma", "token.norm"], requires=["token.norm"])
 def make_lemmas(nlp: Language, name: str) -> Lemmas:
     """Case-insensitive lookup lemmas computed from each token's norm."""
     return Lemmas()
@@ -76,37 +77,47 @@ class Lemmas:
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
-            norm = token.norm_.translate(QUOTES)
+            norm = token.norm_.translate(NORMALIZE)
             if norm != token.norm_:
-                token.norm_ = norm
+                token.norm_ = norm or token.norm_
             token.lemma_ = lemma_of(norm)
         return doc
 
 
-@Language.factory("redflags_typos", default_config={"lexicon_paths": [], "min_length": 5})
-def make_typos(nlp: Language, name: str, lexicon_paths: list[str], min_length: int) -> Typos:
-    """Repairs likely typos of lexicon words before matching."""
-    return Typos(cached_lexicon(tuple(lexicon_paths)), min_length)
+@Language.factory("redflags_typos", default_config={"min_length": 5, "memo_size": 50_000},
+                  assigns=["token.norm", "token._.typo_of"])
+def make_typos(nlp: Language, name: str, min_length: int, memo_size: int) -> Typos:
+    """Repairs likely typos of lexicon words before matching; the words come from add_entries."""
+    return Typos(min_length, memo_size)
 
 
 class Typos:
     """Maps unknown words within one or two edits of a lexicon word onto that word (norm only)."""
 
-    def __init__(self, lexicon: Lexicon, min_length: int):
-        words: set[str] = set()
-        for entry in lexicon:
+    def __init__(self, min_length: int = 5, memo_size: int = 50_000):
+        self.targets: list[str] = []
+        self.known: frozenset[str] = english_words()
+        self.min_length = min_length
+        self.memo_size = memo_size
+        self.repaired: dict[str, tuple[str, float] | None] = {}
+
+    def add_entries(self, entries: Iterable[Entry]) -> None:
+        """Learn the words of these lexicon entries as repair targets."""
+        words: set[str] = set(self.targets)
+        for entry in entries:
             texts = [*entry.phrases, *(w for rule in entry.near for group in rule.groups for w in group)]
             texts += [w for pattern in entry.patterns for token in pattern for w in _literal_words(token)]
             for text in texts:
-                words.update(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= min_length - 1)
+                words.update(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= self.min_length - 1)
         self.targets = sorted(words)
         self.known = english_words() | words
-        self.min_length = min_length
-        self.repaired: dict[str, tuple[str, float] | None] = {}
+        self.repaired.clear()
 
     def repair(self, word: str) -> tuple[str, float] | None:
         """The lexicon word a typo stands for and its similarity, or None."""
         if word not in self.repaired:
+            if len(self.repaired) >= self.memo_size:  # a server runs for hours: the memo must not grow forever
+                self.repaired.clear()
             cutoff = 2 if len(word) >= 8 else 1
             found = process.extract(word, self.targets, scorer=OSA.distance, score_cutoff=cutoff, limit=8)
             # among equally close words, the most similar overall ("protectd" is "protected", not "protect")
@@ -204,10 +215,14 @@ class AnchoredPatterns:
 class NearIndex:
     """Finds near rules natively: one pass over each sentence's lemmas, then nearby pairs or triples."""
 
-    def __init__(self, lexicon: Lexicon):
+    def __init__(self, entries: Iterable[Entry]):
         self.by_lemma: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
         self.rules: dict[tuple[str, int], Near] = {}
-        for entry in lexicon:
+        self.add_entries(entries)
+
+    def add_entries(self, entries: Iterable[Entry]) -> None:
+        """Index the near rules of these entries by the lemmas of their words."""
+        for entry in entries:
             for r, rule in enumerate(entry.near):
                 self.rules[(entry.id, r)] = rule
                 for g, group in enumerate(rule.groups):
@@ -246,27 +261,37 @@ def _close(groups: list[list[int]], window: int) -> dict[tuple[int, int], frozen
     return runs
 
 
-@Language.factory("redflags_phrases", default_config={"lexicon_paths": []})
-def make_phrases(nlp: Language, name: str, lexicon_paths: list[str]) -> PhraseHits:
-    """Finds lexicon phrases (by lemma) and token patterns; writes doc.spans['redflags']."""
-    return PhraseHits(nlp, cached_lexicon(tuple(lexicon_paths)))
+@Language.factory("redflags_phrases", assigns=["doc.spans"], requires=["token.lemma"])
+def make_phrases(nlp: Language, name: str) -> PhraseHits:
+    """Finds lexicon phrases (by lemma), token patterns and near rules; the entries come from add_entries."""
+    return PhraseHits(nlp)
 
 
 class PhraseHits:
-    """Lexicon matching on lemmas of normalized words, plus the entries' token patterns."""
+    """Lexicon matching on lemmas of normalized words, plus the entries' token patterns and near rules;
+    writes doc.spans['redflags']."""
 
-    def __init__(self, nlp: Language, lexicon: Lexicon):
+    def __init__(self, nlp: Language):
+        self.nlp = nlp
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.patterns = AnchoredPatterns(nlp)
+        self.near = NearIndex([])
+        self.entries: dict[str, Entry] = {}
+
+    def add_entries(self, entries: Iterable[Entry]) -> None:
+        """Listen for these lexicon entries (as spaCy's SpanRuler.add_patterns)."""
         lemmas = Lemmas()
-        for entry in lexicon:
+        added = list(entries)
+        for entry in added:
+            self.entries[entry.id] = entry
+            # added here, outside any memory zone, so labels of patterns compiled later stay readable
+            self.nlp.vocab.strings.add(entry.id)
             if entry.phrases:
-                docs = [lemmas(nlp.make_doc(p.translate(QUOTES))) for p in entry.phrases]
+                docs = [lemmas(self.nlp.make_doc(p.translate(QUOTES))) for p in entry.phrases]
                 self.phrases.add(entry.id, docs)
             if entry.patterns:
                 self.patterns.add(entry.id, entry.patterns)
-        self.near = NearIndex(lexicon)
-        self.lexicon = lexicon
+        self.near.add_entries(added)
 
     def __call__(self, doc: Doc) -> Doc:
         # phrases and token patterns speak first (the longest; a phrase on a tie), then near rules, and fallback
@@ -280,7 +305,7 @@ class PhraseHits:
             ranked = []
             for tier, kind, match_id, a, b in found:
                 span = Span(doc, a, b, label=match_id)
-                entry = self.lexicon.entries[span.label_]
+                entry = self.entries[span.label_]
                 if entry.side == side:
                     ranked.append(((tier + 3 * entry.fallback, a - b, kind, a, span.label_), span))
             taken: list[Span] = []

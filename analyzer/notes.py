@@ -1,9 +1,10 @@
-"""A note as read from disk or standard input: its text, speaker turns and front matter."""
+"""Input errors and the speaker roles a note can have (the note types themselves live in results)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from .results import Note, Turn
+
+__all__ = ["ROLES", "InputError", "Note", "Turn", "yaml_error"]
 
 ROLES = ("program_director", "faculty", "chief", "resident", "coordinator", "applicant", "unknown")
 
@@ -26,26 +27,3 @@ def yaml_error(exc: Exception, source: str, first_line: int = 1) -> InputError:
     mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or "cannot be parsed"
     return InputError(source, f"invalid YAML: {problem}", mark.line + first_line if mark is not None else None)
-
-
-@dataclass
-class Turn:
-    """A stretch of the note said by one speaker; offsets index into Note.text."""
-
-    start: int
-    end: int
-    speaker: str | None = None
-    role: str = "unknown"
-    timestamp: str | None = None
-
-
-@dataclass
-class Note:
-    """The text to analyze, where it came from, its turns and its front matter."""
-
-    source: str
-    text: str
-    format: str = "txt"
-    meta: dict[str, Any] = field(default_factory=dict)
-    turns: list[Turn] = field(default_factory=list)
-    body_offset: int = 0

@@ -1,17 +1,23 @@
-"""The spaCy pipeline: sentences, typo repair, lemmas, lexicon matching, context, specifics, numbers."""
+"""The spaCy pipeline: sentences, typo repair, lemmas, lexicon matching, numbers, context, specifics."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import spacy
 from spacy.language import Language
 from spacy.util import compile_suffix_regex
 
 from . import context, matching, specifics  # noqa: F401  (registers the redflags_* factories)
+from .context import context_rules
+from .lexicon import Entry
 from .notes import InputError
+from .rules import Rules
 
 
-def build_pipeline(lexicon_paths: tuple[str, ...] = (), model: str | None = None) -> Language:
-    """spacy.blank('en') with rule-based components, or an installed pipeline named by model."""
+def build_pipeline(entries: Iterable[Entry], rules: Rules, model: str | None = None) -> Language:
+    """spacy.blank('en') with rule-based components, or an installed pipeline named by model; the lexicon
+    entries and rules are handed to the components, never read by them."""
     if model:
         try:
             nlp = spacy.load(model, exclude=["lemmatizer"])
@@ -29,11 +35,11 @@ def build_pipeline(lexicon_paths: tuple[str, ...] = (), model: str | None = None
     else:
         nlp.add_pipe("sentencizer")
         nlp.add_pipe("redflags_lines")
-    paths = {"lexicon_paths": list(lexicon_paths)}
-    specifics.add_specifics(nlp)  # before matching, so lexicon patterns can ask for ENT_TYPE
-    nlp.add_pipe("redflags_typos", config=paths)
+    specifics.add_specifics(nlp, rules.gazetteers)  # before matching, so lexicon patterns can ask for ENT_TYPE
+    entries = list(entries)
+    nlp.add_pipe("redflags_typos").add_entries(entries)  # type: ignore[attr-defined]
     nlp.add_pipe("redflags_lemmas")
-    nlp.add_pipe("redflags_phrases", config=paths)
-    nlp.add_pipe("redflags_numbers")
-    nlp.add_pipe("redflags_context")
+    nlp.add_pipe("redflags_phrases").add_entries(entries)  # type: ignore[attr-defined]
+    nlp.add_pipe("redflags_numbers").set_thresholds(rules.thresholds)  # type: ignore[attr-defined]
+    nlp.add_pipe("redflags_context").add_rules(context_rules(rules.context))  # type: ignore[attr-defined]
     return nlp

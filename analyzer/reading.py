@@ -8,6 +8,7 @@ import re
 import stat
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +21,15 @@ from docx.table import Table
 from lxml import etree
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+from . import formats
 from .notes import ROLES, InputError, Note, yaml_error
 from .speakers import RoleRules, build_transcript, load_role_rules, resolve_role, split_turns
 
-FORMATS = ("txt", "md", "vtt", "srt", "docx")
 STDIN = "<stdin>"
 MAX_MAPPING_BYTES = 1_000_000
 # A .docx is a zip: refuse one whose parts unpack to far more than the size limit allows (a zip bomb).
 DOCX_EXPANSION = 50
 
-_EXTENSIONS = {
-    ".txt": "txt", ".text": "txt", ".log": "txt",
-    ".md": "md", ".markdown": "md", ".mdown": "md",
-    ".vtt": "vtt", ".webvtt": "vtt",
-    ".srt": "srt",
-    ".docx": "docx",
-}
-_FORMAT_ALIASES = {"text": "txt", "markdown": "md", "webvtt": "vtt", "subrip": "srt", "word": "docx"}
 _MAGIC = (
     (b"%PDF-", "a PDF file"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -61,10 +54,12 @@ def read_note(
     max_bytes: int = 2_000_000,
     role_map: dict[str, Any] | None = None,
     stdin_text: str | bytes | None = None,
+    source: str | None = None,
 ) -> Note:
-    """Read a note from a file, or from stdin_text when path is None or "-"; raise InputError on bad input."""
+    """Read a note from a file, or from stdin_text when path is None or "-" (named source, "<stdin>" by
+    default); raise InputError on bad input."""
     stdin = path is None or str(path) == "-"
-    source = STDIN if stdin else str(path)
+    source = source or (STDIN if stdin else str(path))
     fmt = _check_format(input_format, source)
     rules = load_role_rules()
     explicit = _check_role_map(_unwrap_roles(role_map or {}), "role map", rules)
@@ -77,38 +72,74 @@ def read_note(
         suffix = ""
     else:
         raw = _read_bytes(Path(str(path)), max_bytes)
-        suffix = Path(str(path)).suffix.lower()
+        suffix = Path(str(path)).suffix
 
-    fmt = fmt or _EXTENSIONS.get(suffix)
-    if fmt == "docx" or (fmt is None and _is_docx(raw)):
-        text = _docx_text(raw, source, max_bytes)
-        return _finish(Note(source=source, text=text, format="docx"), rules, explicit)
+    fmt = fmt or formats.by_extension(suffix)
+    if fmt is None and _is_docx(raw):
+        fmt = "docx"
+    reader = globals()[formats.FORMATS[fmt].reader] if fmt else read_plain
+    note: Note = reader(_Input(source, raw, fmt, max_bytes, rules, explicit))
+    note.from_file = not stdin
+    return note
 
-    text = _decode(raw, source)
-    if "\x00" in text:
-        raise InputError(source, "binary content (NUL bytes), not text")
-    if not text.strip():
-        raise InputError(source, "note is empty")
-    fmt = fmt or _sniff(text)
 
-    if fmt in ("vtt", "srt"):
-        transcript, turns = build_transcript(_captions(text, fmt, source), rules, explicit)
-        if not transcript.strip():
-            raise InputError(source, f"no captions with text in this {fmt.upper()} file")
-        return Note(source=source, text=transcript, format=fmt, turns=turns)
+@dataclass
+class _Input:
+    """What a format reader gets: the raw bytes and what is known about them."""
 
+    source: str
+    raw: bytes
+    fmt: str | None
+    max_bytes: int
+    rules: RoleRules
+    role_map: dict[str, str]
+
+    def text(self) -> str:
+        """The bytes decoded, checked for binary content and emptiness."""
+        text = _decode(self.raw, self.source)
+        if "\x00" in text:
+            raise InputError(self.source, "binary content (NUL bytes), not text")
+        if not text.strip():
+            raise InputError(self.source, "note is empty")
+        return text
+
+
+def read_docx(data: _Input) -> Note:
+    """A Word document: its paragraphs and table rows, speaker lines found in them."""
+    text = _docx_text(data.raw, data.source, data.max_bytes)
+    return _finish(Note(source=data.source, text=text, format="docx"), data.rules, data.role_map)
+
+
+def read_captions(data: _Input) -> Note:
+    """A WebVTT or SRT transcript: cues become `Speaker: words` lines with turns and timestamps."""
+    text = data.text()
+    fmt = data.fmt or _sniff(text)
+    transcript, turns = build_transcript(_captions(text, fmt, data.source), data.rules, data.role_map)
+    if not transcript.strip():
+        raise InputError(data.source, f"no captions with text in this {fmt.upper()} file")
+    return Note(source=data.source, text=transcript, format=fmt, turns=turns)
+
+
+def read_plain(data: _Input) -> Note:
+    """Plain text or Markdown (with front matter), or a transcript recognised by its first line."""
+    text = data.text()
+    fmt = data.fmt or _sniff(text)
+    if fmt != data.fmt and formats.FORMATS[fmt].reader != "read_plain":
+        return read_captions(_Input(data.source, data.raw, fmt, data.max_bytes, data.rules, data.role_map))
     meta: dict[str, Any] = {}
     body_offset = 0
+    explicit = data.role_map
     if fmt == "md":
-        meta, body_offset = _front_matter(text, source)
+        meta, body_offset = _front_matter(text, data.source)
         front_roles = meta.get("roles")
         if front_roles is not None:
             line = _key_line(text[:body_offset], "roles")
             if not isinstance(front_roles, dict):
-                raise InputError(source, "front matter 'roles' must map speaker labels to roles", line)
-            explicit = _merge_role_maps(_check_role_map(front_roles, source, rules, line), explicit)
-    note = Note(source=source, text=text[body_offset:], format=fmt, meta=meta, body_offset=body_offset)
-    return _finish(note, rules, explicit)
+                raise InputError(data.source, "front matter 'roles' must map speaker labels to roles", line)
+            explicit = _merge_role_maps(_check_role_map(front_roles, data.source, data.rules, line), explicit)
+    note = Note(source=data.source, text=text[body_offset:], format=fmt, meta=meta, body_offset=body_offset,
+                source_text=text)
+    return _finish(note, data.rules, explicit)
 
 
 def _finish(note: Note, rules: RoleRules, role_map: dict[str, str]) -> Note:
@@ -160,10 +191,10 @@ def _check_format(input_format: str | None, source: str) -> str | None:
     """Return the forced format in canonical form, or None when it is to be guessed."""
     if input_format is None:
         return None
-    fmt = input_format.strip().lower().lstrip(".")
-    fmt = _FORMAT_ALIASES.get(fmt, fmt)
-    if fmt not in FORMATS:
-        raise InputError(source, f"unknown input format {input_format!r}; expected one of {', '.join(FORMATS)}")
+    fmt = formats.canonical(input_format)
+    if fmt is None:
+        raise InputError(source, f"unknown input format {input_format!r}; expected one of "
+                                 f"{', '.join(formats.names())}")
     return fmt
 
 

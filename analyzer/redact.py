@@ -32,7 +32,7 @@ def find_names(analysis: Analysis) -> dict[str, str]:
     from .speakers import _rule_role, load_role_rules, split_turns
 
     rules = load_role_rules()
-    text = getattr(analysis, "source_text", None) or analysis.text
+    text = analysis.source_text
     names: dict[str, str] = {}
 
     def add(name: str, word: str) -> None:
@@ -60,8 +60,8 @@ def find_names(analysis: Analysis) -> dict[str, str]:
     for m in TITLE_RE.finditer(text):
         add(m.group(), _role_word(starts.get(m.start(), "unknown"), titled=True))
     for ent in analysis.specifics:
-        if ent.get("label") in ("PERSON", "PER"):
-            add(str(ent.get("text", "")), "[a person]")
+        if ent.label in ("PERSON", "PER"):
+            add(ent.text, "[a person]")
     return names
 
 
@@ -111,8 +111,7 @@ def redact(analysis: Analysis, extra_names: dict[str, str] | None = None) -> Ana
     pattern = _pattern(names)
     if pattern is None:
         return copy.deepcopy(analysis)
-    text_field = "source_text" if getattr(analysis, "source_text", None) else "text"
-    old = getattr(analysis, text_field)
+    old = analysis.source_text
     spans = [(m.start(), m.end(), len(names[m.group()])) for m in pattern.finditer(old)]
     new = pattern.sub(lambda m: names[m.group()], old)
 
@@ -129,14 +128,7 @@ def redact(analysis: Analysis, extra_names: dict[str, str] | None = None) -> Ana
 
     hits = [_scrub(move(h), pattern, names) for h in analysis.hits]
     numbers = [_scrub(move(n), pattern, names) for n in analysis.numbers]
-    specifics = [
-        {**s, "start": _shift(spans, s["start"], False), "end": _shift(spans, s["end"], True),
-         "text": new[_shift(spans, s["start"], False):_shift(spans, s["end"], True)]}
-        if isinstance(s.get("start"), int) and isinstance(s.get("end"), int) else _scrub(s, pattern, names)
-        for s in analysis.specifics
-    ]
-    out: Analysis = _scrub(replace(analysis, hits=[], numbers=[], specifics=[]), pattern, names)
-    changes: dict[str, Any] = {"hits": hits, "numbers": numbers, "specifics": specifics, text_field: new}
-    if text_field == "source_text":
-        changes["text"] = pattern.sub(lambda m: names[m.group()], analysis.text)
-    return replace(out, **changes)
+    specifics = [move(s) for s in analysis.specifics]
+    out: Analysis = _scrub(replace(analysis, hits=[], numbers=[], specifics=[], source_text=""), pattern, names)
+    return replace(out, hits=hits, numbers=numbers, specifics=specifics, source_text=new,
+                   body_start=_shift(spans, analysis.body_start, False))

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from . import __version__
 from .lexicon import CATEGORIES, Entry, Lexicon
 from .results import Analysis, Hit
+from .rules import Rules, packaged_rules
 
 BUCKET_LABELS = {
     "strategic": "Strategically IMG-friendly",
@@ -300,23 +301,20 @@ def entry_groups(hits: list[Hit], lexicon: Lexicon, anchors: dict[int, str]) -> 
     return sorted(groups, key=lambda g: (order.get(g.side, 3), -g.count, g.phrase))
 
 
-def gauge_of(analysis: Analysis) -> Gauge:
+def gauge_of(analysis: Analysis, rules: Rules | None = None) -> Gauge:
     """The verdict's outcomes share against the thresholds in rules/scoring.yml."""
-    from .scoring import scoring_rules
-
-    rules = scoring_rules()["verdict"]
+    verdict_rules = (rules or packaged_rules()).scoring["verdict"]
     share = analysis.verdict.share
-    return Gauge(share=share, desperate_below=float(rules["desperate_below"]), strategic_at=float(rules["strategic_at"]),
+    return Gauge(share=share, desperate_below=float(verdict_rules["desperate_below"]),
+                 strategic_at=float(verdict_rules["strategic_at"]),
                  active=analysis.verdict.bucket != "insufficient" and share is not None)
 
 
-def build_note_report(analysis: Analysis, lexicon: Lexicon) -> NoteReport:
-    """The data the note report shows, computed before any HTML."""
-    from .checklist import checklist_rules
-    from .scoring import load_topics
-
-    text = getattr(analysis, "source_text", None) or analysis.text
-    body_start = int(getattr(analysis, "body_start", 0) or 0)
+def build_note_report(analysis: Analysis, lexicon: Lexicon, rules: Rules | None = None) -> NoteReport:
+    """The data the note report shows, computed before any HTML (rules: the packaged ones unless given)."""
+    rules = rules or packaged_rules()
+    text = analysis.source_text
+    body_start = analysis.body_start
     segments = highlight_segments(text, analysis.hits, lexicon, start=body_start)
     anchors: dict[int, str] = {}
     for seg in segments:
@@ -326,7 +324,7 @@ def build_note_report(analysis: Analysis, lexicon: Lexicon) -> NoteReport:
     asked = {q for q, _ in questions}
     questions += [(m.question, f"never mentioned: {m.label.lower()}") for m in analysis.missing if m.question not in asked]
     repeats = sorted({(h.entry, h.times) for h in analysis.hits if h.times > 1}, key=lambda r: (-r[1], r[0]))
-    items = checklist_rules()["items"]
+    items = rules.checklist["items"]
     return NoteReport(
         analysis=analysis,
         bucket_label=BUCKET_LABELS[analysis.verdict.bucket],
@@ -334,9 +332,9 @@ def build_note_report(analysis: Analysis, lexicon: Lexicon) -> NoteReport:
         groups=entry_groups(analysis.hits, lexicon, anchors),
         reasons=dedupe(analysis.verdict.reasons),
         questions=[q for q, _ in dedupe(questions)],
-        gauge=gauge_of(analysis),
+        gauge=gauge_of(analysis, rules),
         checklist_weights=[(str(v["label"]), float(v["weight"])) for v in items.values()],
-        topic_labels=[t.label for t in load_topics()[1]],
+        topic_labels=[str(t["label"]) for t in rules.topics["topics"].values()],
         repeats=repeats,
         anchors=anchors,
     )
@@ -377,11 +375,11 @@ def visible_controls(text: object) -> Markup:
     )
 
 
-def render_html(analysis: Analysis, lexicon: Lexicon | None = None) -> str:
+def render_html(analysis: Analysis, lexicon: Lexicon | None = None, rules: Rules | None = None) -> str:
     """The self-contained HTML report of one note."""
-    from .matching import cached_lexicon
+    from .lexicon import load_lexicon
 
-    data = build_note_report(analysis, lexicon or cached_lexicon(()))
+    data = build_note_report(analysis, lexicon or load_lexicon(), rules)
     return environment().get_template("note.html.j2").render(report=data)
 
 

@@ -58,9 +58,9 @@ def save_note(notes_dir: Path, program: str, text: str, today: dt.date | None = 
 
 def default_analyze(text: str, source: str) -> Analysis:
     """Analyze pasted text with the built-in lexicons."""
-    from .analysis import get_analyzer
+    from .service import analyze_text
 
-    return get_analyzer().analyze_text(text, source=source)
+    return analyze_text(text, source=source)
 
 
 def create_app(notes_dir: Path, analyze: Callable[[str, str], Analysis] = default_analyze,

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .context import Qualifier
-from .resources import data_path
+from .results import NumberFinding
 
 GAZETTEERS = ("specialties", "institutions", "places", "numbers")
 SPECIFIC_LABELS = frozenset(
@@ -29,18 +27,17 @@ if not Doc.has_extension("reference_year"):
     Doc.set_extension("reference_year", default=None)
 
 
-def gazetteer_patterns() -> list[dict[str, Any]]:
-    """EntityRuler patterns built from the gazetteer files."""
+def gazetteer_patterns(gazetteers: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """EntityRuler patterns built from the validated gazetteer files."""
     patterns: list[dict[str, Any]] = []
-    for name in GAZETTEERS:
-        raw = yaml.safe_load(data_path("phrase_lexicons", "gazetteers", f"{name}.yml").read_text("utf-8"))
+    for raw in gazetteers:
         label = raw["label"]
         patterns += [{"label": label, "pattern": str(p)} for p in raw.get("phrases", [])]
         patterns += [{"label": label, "pattern": p} for p in raw.get("patterns", [])]
     return patterns
 
 
-def add_specifics(nlp: Language) -> None:
+def add_specifics(nlp: Language, gazetteers: Iterable[dict[str, Any]]) -> None:
     """Adds the rule-based entity ruler (after a model's own NER, without overwriting it)."""
     ruler = nlp.add_pipe(
         "entity_ruler",
@@ -48,7 +45,7 @@ def add_specifics(nlp: Language) -> None:
         config={"overwrite_ents": False, "phrase_matcher_attr": "LOWER", "validate": True},
     )
     with nlp.select_pipes(disable=nlp.pipe_names):  # patterns need only the tokenizer
-        ruler.add_patterns(gazetteer_patterns())  # type: ignore[attr-defined]
+        ruler.add_patterns(gazetteer_patterns(gazetteers))  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -83,42 +80,21 @@ class Metric:
     keywords: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class NumberFinding:
-    """A number read from the note, judged against its threshold."""
-
-    metric: str
-    label: str
-    value: float
-    unit: str
-    status: str
-    note: str
-    text: str
-    start: int
-    end: int
-    topic: str | None = None
-    qualifiers: tuple[Qualifier, ...] = ()
-    role: str = "unknown"
-    counted: bool = True
-
-
-@lru_cache(maxsize=1)
-def load_thresholds() -> tuple[dict[str, float], tuple[Metric, ...]]:
-    """Number words and metrics from rules/thresholds.yml."""
-    raw = yaml.safe_load(data_path("phrase_lexicons", "rules", "thresholds.yml").read_text("utf-8"))
+def metrics_from(thresholds: dict[str, Any]) -> tuple[dict[str, float], tuple[Metric, ...]]:
+    """Number words and metrics from the validated contents of rules/thresholds.yml."""
     metrics = tuple(
         Metric(
             key=key,
             label=m["label"],
             unit=m["unit"],
             topic=m.get("topic"),
-            patterns=tuple(re.compile(p, re.IGNORECASE) for p in m["patterns"]),
+            patterns=tuple(m["patterns"]),
             bands=tuple(Band(**b) for b in m["bands"]),
             keywords=tuple(m.get("keywords", ())),
         )
-        for key, m in raw["metrics"].items()
+        for key, m in thresholds["metrics"].items()
     )
-    return {str(k): float(v) for k, v in raw["number_words"].items()}, metrics
+    return {str(k): float(v) for k, v in thresholds["number_words"].items()}, metrics
 
 
 def _number(text: str, words: dict[str, float]) -> float | None:
@@ -149,9 +125,10 @@ def judge(metric: Metric, value: float) -> Band:
     return next(b for b in metric.bands if b.holds(value))
 
 
-@Language.factory("redflags_numbers")
+@Language.factory("redflags_numbers", assigns=["doc._.numbers"], requires=["doc.sents"])
 def make_numbers(nlp: Language, name: str) -> Numbers:
-    """Reads board pass rates, didactic hours, SOAP years, PD tenure, IMG share and weekly hours."""
+    """Reads board pass rates, didactic hours, SOAP years, PD tenure, IMG share and weekly hours; the
+    metrics come from set_thresholds."""
     return Numbers()
 
 
@@ -159,7 +136,12 @@ class Numbers:
     """Runs the threshold patterns on each sentence; writes doc._.numbers."""
 
     def __init__(self) -> None:
-        self.words, self.metrics = load_thresholds()
+        self.words: dict[str, float] = {}
+        self.metrics: tuple[Metric, ...] = ()
+
+    def set_thresholds(self, thresholds: dict[str, Any]) -> None:
+        """Read figures with these number words and metrics (the contents of rules/thresholds.yml)."""
+        self.words, self.metrics = metrics_from(thresholds)
 
     def __call__(self, doc: Doc) -> Doc:
         year = doc._.reference_year or date.today().year

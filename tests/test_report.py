@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analyzer.matching import cached_lexicon
+from analyzer.lexicon import load_lexicon
 from analyzer.report import (
     build_note_report,
     css_string,
@@ -17,6 +17,7 @@ from analyzer.report import (
     render_html,
     render_lexicon_docs,
 )
+from analyzer.service import analyze_file
 from analyzer.textclean import escape_controls, neutralize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +82,7 @@ def test_a_5000_word_note_report_is_small_and_self_contained(analyzer):
 
 def test_reasons_are_deduplicated_with_counts_and_questions_folded(analyzer):
     analysis = analyzer.analyze_text(long_note(3000), source="long.txt")
-    report = build_note_report(analysis, cached_lexicon(()))
+    report = build_note_report(analysis, load_lexicon())
     lines = [r for r, _ in report.reasons]
     assert len(lines) == len(set(lines))
     assert sum(n for _, n in report.reasons) == len(analysis.verdict.reasons)
@@ -92,8 +93,8 @@ def test_reasons_are_deduplicated_with_counts_and_questions_folded(analyzer):
 
 
 def test_hits_are_grouped_by_entry_with_links_back_to_the_note(analyzer):
-    analysis = analyzer.analyze_path(SAMPLES / "desperate-community-im.txt")
-    report = build_note_report(analysis, cached_lexicon(()))
+    analysis = analyze_file(SAMPLES / "desperate-community-im.txt")
+    report = build_note_report(analysis, load_lexicon())
     assert sum(g.count for g in report.groups) == len(analysis.hits)
     assert len({g.entry for g in report.groups}) == len(report.groups)
     html = render_html(analysis)
@@ -103,29 +104,31 @@ def test_hits_are_grouped_by_entry_with_links_back_to_the_note(analyzer):
 
 
 def test_no_internal_ids_or_weights_in_what_a_reader_sees(analyzer):
-    analysis = analyzer.analyze_path(SAMPLES / "desperate-community-im.txt")
+    analysis = analyze_file(SAMPLES / "desperate-community-im.txt")
     text = visible_text(render_html(analysis))
     for hit in analysis.hits:
         assert hit.entry not in text, hit.entry
     assert "weight" not in text.lower() and "plain claim" not in text.lower()
-    lexicon = cached_lexicon(())
+    lexicon = load_lexicon()
     html = render_html(analysis)
     for hit in analysis.hits:  # each popover's meaning and question, written once per entry in the styles
         entry = lexicon.entries[hit.entry]
         assert str(css_string(entry.meaning)) in html and str(css_string(entry.follow_up)) in html
 
 
-def test_gauge_lines_come_from_the_scoring_rules(analyzer, monkeypatch):
-    from analyzer import scoring
+def test_gauge_lines_come_from_the_scoring_rules(analyzer):
+    from dataclasses import replace
 
-    analysis = analyzer.analyze_path(SAMPLES / "desperate-community-im.txt")
+    from analyzer.rules import packaged_rules
+
+    analysis = analyze_file(SAMPLES / "desperate-community-im.txt")
     rules = yaml.safe_load((RULES / "scoring.yml").read_text("utf-8"))
     html = render_html(analysis)
     for key in ("desperate_below", "strategic_at"):
         assert f">{rules['verdict'][key] * 100:.0f}%</text>" in html
-    changed = {**rules, "verdict": {**rules["verdict"], "desperate_below": 0.25, "strategic_at": 0.7}}
-    monkeypatch.setattr(scoring, "scoring_rules", lambda: changed)
-    html = render_html(analysis)
+    packaged = packaged_rules()
+    changed = {**packaged.scoring, "verdict": {**packaged.scoring["verdict"], "desperate_below": 0.25, "strategic_at": 0.7}}
+    html = render_html(analysis, rules=replace(packaged, scoring=changed))
     assert ">25%</text>" in html and ">70%</text>" in html and ">30%</text>" not in html
     share = analysis.verdict.share
     assert share is not None and f'width="{398 * share:.1f}"' in html  # the bar is the verdict's share
@@ -142,7 +145,7 @@ def test_insufficient_note_greys_the_gauge(analyzer):
 def test_checklist_weights_and_topic_names_come_from_the_rules(analyzer, tmp_path):
     note = tmp_path / "n.md"
     note.write_text("---\nprogram: Test IM\nboard_pass_rate: 95\n---\nPD: We are like a family here.\n")
-    html = render_html(analyzer.analyze_path(note))
+    html = render_html(analyze_file(note))
     items = yaml.safe_load((RULES / "checklist.yml").read_text("utf-8"))["items"]
     for item in items.values():
         assert f"{item['label']} {item['weight']:g}" in html
@@ -157,9 +160,9 @@ def test_markdown_renders_as_a_safe_subset(analyzer):
 
 
 def test_highlight_segments_cover_the_text_and_explain_each_hit(analyzer):
-    analysis = analyzer.analyze_path(SAMPLES / "dependent-fm.txt")
-    segments = highlight_segments(analysis.text, analysis.hits, cached_lexicon(()), markdown=False)
-    assert "".join(s.text for s in segments) == analysis.text
+    analysis = analyze_file(SAMPLES / "dependent-fm.txt")
+    segments = highlight_segments(analysis.source_text, analysis.hits, load_lexicon(), markdown=False)
+    assert "".join(s.text for s in segments) == analysis.source_text
     anchored = {s.anchor for s in segments if s.anchor}
     assert len(anchored) >= len({(h.start, h.end) for h in analysis.hits}) // 2
     for seg in segments:
@@ -171,7 +174,7 @@ def test_plain_cues_for_negation_applicant_and_typo(analyzer):
     text = ("PD: We do not have protected didactics.\nMe: Is it like a famly here?\n"
             "PD: Our residents are like a famly and very independant.\n")
     analysis = analyzer.analyze_text(text, source="c.txt")
-    report = build_note_report(analysis, cached_lexicon(()))
+    report = build_note_report(analysis, load_lexicon())
     cues = {c for s in report.segments for e in s.explanations for c in e.cues}
     assert any(c.startswith("negated by '") for c in cues), cues
     assert "asked by you" in cues or "said by you" in cues, cues
@@ -188,7 +191,7 @@ def test_control_characters_are_removed_for_matching_and_shown_on_display(analyz
 
 
 def test_lexicon_page_describes_every_entry_and_cites_sources_by_title():
-    lexicon = cached_lexicon(())
+    lexicon = load_lexicon()
     html = render_lexicon_docs(lexicon)
     assert "Red rows" not in html and "green rows" not in html
     for entry in lexicon:
@@ -200,5 +203,5 @@ def test_lexicon_page_describes_every_entry_and_cites_sources_by_title():
 
 @pytest.mark.parametrize("name", ["desperate-community-im.txt", "dependent-neuro.md"])
 def test_sample_reports_render(analyzer, name):
-    html = render_html(analyzer.analyze_path(SAMPLES / name))
+    html = render_html(analyze_file(SAMPLES / name))
     assert "<main" in html and 'aria-label="Contents"' in html and "<thead>" in html

@@ -15,6 +15,7 @@ from conftest import SAMPLES, run
 
 from analyzer.redact import redact
 from analyzer.report import render_html
+from analyzer.results import Specific
 from analyzer.serve import create_app, save_note
 
 NAMED = """Dr. Priya Patel (PD): We are like a family here and our residents are very independent.
@@ -55,8 +56,7 @@ def test_redact_uses_speaker_labels_titles_and_keeps_offsets(analyzer):
 def test_redact_replaces_a_models_person_entities(analyzer):
     analysis = analyzer.analyze_text(NAMED + "I asked Farida at the social about nights.\n", source="n.txt")
     start = analysis.text.index("Farida")
-    with_model = replace(analysis, specifics=[*analysis.specifics,
-                                              {"text": "Farida", "label": "PERSON", "start": start, "end": start + 6}])
+    with_model = replace(analysis, specifics=[*analysis.specifics, Specific("Farida", "PERSON", start, start + 6)])
     clean = redact(with_model)
     assert "Farida" not in clean.text and "[a person]" in clean.text
     assert "Farida" not in render_html(clean)

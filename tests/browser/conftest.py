@@ -38,22 +38,22 @@ def shots_dir() -> Path:
 @pytest.fixture(scope="session")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """HTML reports of every sample note (all formats), the mixed-roles note and the lexicon page."""
-    from analyzer.analysis import get_analyzer
-    from analyzer.matching import cached_lexicon
+    from analyzer.lexicon import load_lexicon
     from analyzer.report import render_html, render_lexicon_docs
+    from analyzer.service import analyze_file
 
     folder = tmp_path_factory.mktemp("reports")
     out = {}
     for note in sorted(SAMPLES.iterdir()):
         if note.suffix not in (".txt", ".md", ".vtt", ".docx") or note.name == "README.md":
             continue
-        analysis = get_analyzer().analyze_path(note)
+        analysis = analyze_file(note)
         path = folder / f"{note.stem}.html"
         path.write_text(render_html(analysis), encoding="utf-8")
         out[note.stem] = path
     out["mixed-roles"] = render(MIXED_ROLES, "mixed-roles.txt", folder, "mixed-roles")
     lexicon = folder / "lexicon.html"
-    lexicon.write_text(render_lexicon_docs(cached_lexicon(())), encoding="utf-8")
+    lexicon.write_text(render_lexicon_docs(load_lexicon()), encoding="utf-8")
     out["lexicon"] = lexicon
     return out
 

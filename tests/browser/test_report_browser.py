@@ -30,6 +30,8 @@ def hit_ids(page) -> list[str]:
 def test_click_opens_meaning_in_place(browser, reports, shots_dir):
     page = open_page(browser, reports["desperate-community-im"], **DESKTOP)
     page.screenshot(path=str(shots_dir / "report-light.png"))
+    box = page.locator("#verdict").bounding_box()
+    assert box and box["y"] + box["height"] <= 900  # the whole verdict card in the first screen
     first = hit_ids(page)[0]
     assert not page.evaluate(POP_VISIBLE, first)
     page.mouse.click(*page.evaluate(FIRST_RECT, f"#{first} mark"))
@@ -48,6 +50,9 @@ def test_click_opens_meaning_in_place(browser, reports, shots_dir):
 def test_tap_opens_meaning_at_phone_width(browser, reports, shots_dir):
     page = open_page(browser, reports["desperate-community-im"], **PHONE)
     page.screenshot(path=str(shots_dir / "report-phone.png"))
+    for part in ("#verdict-h", "#verdict .plain", ".gauge-svg"):  # the verdict and its gauge in the first screen
+        box = page.locator(part).bounding_box()
+        assert box and box["y"] + box["height"] <= 844, part
     target = hit_ids(page)[2]
     page.touchscreen.tap(*page.evaluate(FIRST_RECT, f"#{target} mark"))
     assert page.evaluate(POP_VISIBLE, target)
@@ -169,13 +174,13 @@ PD: **bold <img src=y onerror=alert('md')>** and [link](javascript:alert('link')
 
 
 def test_injection_payloads_show_as_text(browser, tmp_path):
-    from analyzer.analysis import get_analyzer
     from analyzer.report import render_html
+    from analyzer.service import analyze_file
 
     note = tmp_path / "evil.md"
     note.write_text(INJECTION, encoding="utf-8")
     report = tmp_path / "evil.html"
-    report.write_text(render_html(get_analyzer().analyze_path(note)), encoding="utf-8")
+    report.write_text(render_html(analyze_file(note)), encoding="utf-8")
     page = browser.new_page(**DESKTOP)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
