@@ -133,11 +133,13 @@ def cli() -> None:
 @click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
 @click.option("--max-bytes", type=click.IntRange(min=1, max=MAX_BYTES_LIMIT), default=2_000_000, show_default=True,
               help="Refuse notes larger than this.")
+@click.option("--redact", "redact_names", is_flag=True,
+              help="Replace people's names with their roles in the report and the JSON.")
 @lexicon_option
 @model_option
 def analyze(path: str, output: Path | None, overwrite: bool, fmt: str, open_report: bool, input_format: str | None,
             profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
-            model: str | None) -> None:
+            model: str | None, redact_names: bool) -> None:
     """Analyze one interview note (a file, or - to paste and end with Ctrl-D)."""
     from . import service
     from .output import is_stdout, mark_html
@@ -151,6 +153,10 @@ def analyze(path: str, output: Path | None, overwrite: bool, fmt: str, open_repo
             result = service.analyze_file(path, options, stdin=stdin, progress=progress)
     except InputError as exc:
         raise fail(exc) from None
+    if redact_names:
+        from .redact import redact
+
+        result = redact(result)
     protect: list[Path | str] = [p for p in (path, profile, roles, *lexicons) if p is not None]
     if fmt == "json":
         text = report_json(result.to_json())
@@ -185,6 +191,32 @@ def report_json(data: dict[str, Any]) -> str:
                           allow_nan=False) + "\n"
     except ValueError:
         raise RedflagsError("the report holds a number that is not finite; this is a bug") from None
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--notes-dir", type=click.Path(path_type=Path), default=None,
+              help="Where pasted notes are saved (default: ~/interview-notes).")
+def serve(port: int, notes_dir: Path | None) -> None:
+    """Open a local paste page: paste notes, name the program, see the report; each note is saved."""
+    import socket
+
+    from .serve import default_notes_dir, make_server
+
+    folder = (notes_dir or default_notes_dir()).expanduser()
+    try:
+        with socket.socket() as probe:  # werkzeug exits on a busy port; say it in one line instead
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))
+        server = make_server(folder, port)
+    except OSError as exc:
+        raise RedflagsError(f"127.0.0.1:{port}: cannot listen: {exc.strerror or exc}") from None
+    click.echo(f"notes folder: {folder}")
+    click.echo(f"open http://127.0.0.1:{server.port}/  (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
 
 
 @cli.command()

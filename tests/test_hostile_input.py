@@ -239,7 +239,10 @@ def stdout_html(folder: Path, proc: subprocess.CompletedProcess[bytes]) -> None:
 
 def escaped(folder: Path, proc: subprocess.CompletedProcess[bytes]) -> None:
     html = (folder / "x.redflags.html").read_text("utf-8")
-    assert "<script" not in html.lower() and "<img" not in html.lower() and "<i>" not in html
+    # the report's own inline script is the only script element; nothing from the note becomes markup
+    assert html.lower().count("<script") == html.count("<script>(function () {") == 1
+    assert "alert(" not in html.split("<script>(function () {", 1)[1].split("</script>", 1)[0]
+    assert "<script>alert" not in html.lower() and "<img" not in html.lower() and "<i>" not in html
     assert "&lt;script&gt;" in html
 
 
