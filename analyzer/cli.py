@@ -321,6 +321,50 @@ def teach_quiz(rounds: int, category: str | None, seed: int | None, html: bool, 
     run_quiz(readings, analyzer.lexicon, ask, click.echo)
 
 
+@teach.command("handout")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("handout.html"), show_default=True,
+              help="The HTML file to write.")
+@click.option("--all", "everything", is_flag=True, help="Also list the broad concept rules (fallback entries).")
+@lexicon_option
+def teach_handout(output: Path, everything: bool, lexicons: tuple[Path, ...]) -> None:
+    """A printable handout: what programs say, what it often means, what to ask; checklist weights last."""
+    from .lexicon import lexicon_files
+    from .teach import build_handout, render_handout
+
+    lex = _load(lexicons)
+    try:
+        user_files = [str(p) for p in lexicon_files(list(lexicons))]
+    except InputError as exc:
+        raise fail(exc) from None
+    handout = build_handout(lex, user_files, fallbacks=everything)
+    write_atomic(output, render_handout(handout), [])
+    click.echo(f"wrote {output} ({handout.total} entries in {len(handout.groups)} categories)")
+
+
+@teach.command("contrast")
+@click.argument("left", type=str)
+@click.argument("right", type=str)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("contrast.html"), show_default=True,
+              help="The HTML file to write.")
+@lexicon_option
+def teach_contrast(left: str, right: str, output: Path, lexicons: tuple[Path, ...]) -> None:
+    """Two notes side by side: each verdict on top, categories aligned, the report's highlights."""
+    from .analysis import get_analyzer
+    from .reading import read_note
+    from .report import BUCKET_LABELS
+    from .teach import render_contrast
+
+    try:
+        analyzer = get_analyzer(tuple(str(p) for p in lexicons))
+        results = [analyzer.analyze(read_note(p)) for p in (left, right)]
+    except InputError as exc:
+        raise fail(exc) from None
+    write_atomic(output, render_contrast(results[0], results[1], analyzer.lexicon), [Path(left), Path(right)])
+    for r in results:
+        click.echo(f"{r.source}: {BUCKET_LABELS[r.verdict.bucket]} ({r.verdict.bucket})")
+    click.echo(f"wrote {output}")
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="redflags")

@@ -6,14 +6,24 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from . import __version__
 from .drills import SPEAKER_NAMES, TRAPS, Drill
 from .lexicon import Lexicon
+from .resources import data_path
 from .results import Analysis, Hit
 
 ANSWER_KEYS = {"c": "coverage", "o": "outcomes", "n": "neither"}
 QUIZ_FILTERS = tuple(t for t in TRAPS if t != "none")
 SIDE_NAMES = {"coverage": "coverage", "outcomes": "outcomes", "none": "neither side"}
+CATEGORY_LABELS = {
+    "coverage-talk": "Coverage talk", "outcomes-talk": "Outcomes talk", "visa-contract": "Visas and contracts",
+    "leadership": "Leadership", "attrition": "Residents leaving", "soap-fill": "SOAP and filling the Match",
+    "boards-accreditation": "Boards and accreditation", "website-alumni": "Website and alumni",
+    "evasive-answers": "Evasive answers", "screening": "Who they select",
+}
 ANSWER_LABELS = {"coverage": "coverage talk", "outcomes": "outcomes talk", "neither": "neither"}
 
 
@@ -140,3 +150,166 @@ def run_quiz(readings: list[Reading], lexicon: Lexicon, ask: Callable[[str], str
     elif score.answered:
         say("Nothing to review: every answer was right.")
     return score
+
+
+@dataclass
+class QuizCard:
+    """One card of the projector quiz: the line, then on reveal the answer, why, and the tool's highlights."""
+
+    number: int
+    speaker: str
+    line: str
+    answer: str
+    answer_label: str
+    category: str
+    trap: str
+    hint: str
+    explanation: str
+    segments: list[Any]
+    heard: list[Any]
+
+
+def quiz_cards(readings: list[Reading], lexicon: Lexicon) -> list[QuizCard]:
+    """The cards of the projector quiz, each with the note line highlighted the way the report does it."""
+    from .report import explain as explain_hit
+    from .report import highlight_segments
+
+    cards = []
+    for number, r in enumerate(readings, 1):
+        d = r.drill
+        text = r.analysis.text
+        cards.append(QuizCard(number, SPEAKER_NAMES[d.speaker], d.line, d.answer, ANSWER_LABELS[d.answer],
+                              d.category, d.trap, d.hint_text, d.explanation,
+                              highlight_segments(text, r.analysis.hits, lexicon, markdown=False),
+                              [explain_hit(i, h, lexicon) for i, h in enumerate(r.analysis.hits)]))
+    return cards
+
+
+def _page(template: str, **data: Any) -> str:
+    from .report import environment
+
+    env = environment()
+    return env.get_template(template).render(
+        category_labels=CATEGORY_LABELS, teach_css=Path(str(data_path("reports", "teach", "teach.css"))).read_text("utf-8"),
+        version=__version__, **data)
+
+
+def render_quiz(readings: list[Reading], lexicon: Lexicon, seed: int) -> str:
+    """The self-contained projector quiz: one card at a time, reveal by click or key."""
+    script = Path(str(data_path("reports", "teach", "quiz.js"))).read_text("utf-8")
+    return _page("teach/quiz.html.j2", cards=quiz_cards(readings, lexicon), seed=seed, quiz_js=script,
+                 labels=ANSWER_LABELS)
+
+
+@dataclass
+class HandoutEntry:
+    """One entry as the handout prints it: they say, it often means, ask next."""
+
+    id: str
+    side: str
+    weight: float
+    says: list[str]
+    meaning: str
+    ask: str
+    user: bool
+
+
+@dataclass
+class Handout:
+    """The handout: entries grouped by category, then the checklist weights and thresholds."""
+
+    groups: list[tuple[str, list[HandoutEntry]]]
+    checklist: list[tuple[str, float]]
+    thresholds: list[tuple[str, str, list[str]]]
+    verdict_lines: dict[str, float]
+    total: int
+    user_files: list[str] = field(default_factory=list)
+
+
+def band_text(band: Any, unit: str) -> str:
+    """A threshold band in words: its bounds, its status, its note."""
+    unit = unit if unit == "%" else f" {unit}"
+    bounds = []
+    if band.atleast is not None:
+        bounds.append(f"{band.atleast:g}{unit} or more")
+    if band.above is not None:
+        bounds.append(f"over {band.above:g}{unit}")
+    if band.below is not None:
+        bounds.append(f"under {band.below:g}{unit}")
+    return f"{' and '.join(bounds) or 'otherwise'}: {band.status} ({band.note})"
+
+
+def build_handout(lexicon: Lexicon, user_files: list[str] | None = None, *, fallbacks: bool = False) -> Handout:
+    """The handout's data: every enabled entry by category, the article's checklist weights and thresholds."""
+    from .checklist import checklist_rules
+    from .lexicon import CATEGORIES
+    from .report import describe_entry
+    from .scoring import scoring_rules
+    from .specifics import load_thresholds
+
+    user = {str(Path(p).resolve()) for p in user_files or []}
+    groups = []
+    total = 0
+    for category in CATEGORIES:
+        rows = []
+        for e in lexicon.select(category=category):
+            where = str(Path(e.origin.rpartition(":")[0]).resolve())
+            is_user = any(where == u or where.startswith(u + "/") for u in user)
+            if e.fallback and not fallbacks and not is_user:
+                continue
+            says = list(e.phrases[:4]) or describe_entry(e)[:2]
+            rows.append(HandoutEntry(e.id, e.side, e.weight, says, e.meaning, e.follow_up, is_user))
+        rows.sort(key=lambda r: (r.side != "coverage", -r.weight, r.id))
+        if rows:
+            groups.append((category, rows))
+            total += len(rows)
+    items = checklist_rules()["items"]
+    checklist = sorted(((str(v["label"]), float(v["weight"])) for v in items.values()), key=lambda x: -x[1])
+    thresholds = [(m.label, m.unit, [band_text(b, m.unit) for b in m.bands]) for m in load_thresholds()[1]]
+    verdict = scoring_rules()["verdict"]
+    lines = {"strategic_at": float(verdict["strategic_at"]), "desperate_below": float(verdict["desperate_below"])}
+    return Handout(groups, checklist, thresholds, lines, total, sorted(user_files or []))
+
+
+def render_handout(handout: Handout) -> str:
+    """The printable handout page."""
+    return _page("teach/handout.html.j2", handout=handout)
+
+
+@dataclass
+class Column:
+    """One note of a contrast: its verdict, highlighted text and the phrases heard by category."""
+
+    key: str
+    analysis: Analysis
+    bucket_label: str
+    gauge: Any
+    segments: list[Any]
+    by_category: dict[str, list[Any]]
+
+
+def contrast_column(key: str, analysis: Analysis, lexicon: Lexicon) -> Column:
+    """One side of the contrast page, built on the report's highlight data."""
+    from .report import BUCKET_LABELS, entry_groups, gauge_of, highlight_segments
+
+    text = getattr(analysis, "source_text", None) or analysis.text
+    start = int(getattr(analysis, "body_start", 0) or 0)
+    segments = highlight_segments(text, analysis.hits, lexicon, start=start)
+    anchors: dict[int, str] = {}
+    for seg in segments:
+        for i in seg.hits:
+            anchors.setdefault(i, seg.anchor or f"h{i}")
+    category = {h.entry: h.category for h in analysis.hits}
+    by_category: dict[str, list[Any]] = {}
+    for group in entry_groups(analysis.hits, lexicon, anchors):
+        by_category.setdefault(category[group.entry], []).append(group)
+    return Column(key, analysis, BUCKET_LABELS[analysis.verdict.bucket], gauge_of(analysis), segments, by_category)
+
+
+def render_contrast(left: Analysis, right: Analysis, lexicon: Lexicon) -> str:
+    """Two notes side by side: verdicts on top, categories aligned, the report's highlights in each column."""
+    from .lexicon import CATEGORIES
+
+    columns = [contrast_column("a", left, lexicon), contrast_column("b", right, lexicon)]
+    categories = [c for c in CATEGORIES if any(c in col.by_category for col in columns)]
+    return _page("teach/contrast.html.j2", columns=columns, categories=categories)
