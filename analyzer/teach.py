@@ -281,6 +281,8 @@ class Column:
     """One note of a contrast: its verdict, highlighted text and the phrases heard by category."""
 
     key: str
+    title: str
+    filename: str
     analysis: Analysis
     bucket_label: str
     gauge: Any
@@ -303,7 +305,10 @@ def contrast_column(key: str, analysis: Analysis, lexicon: Lexicon) -> Column:
     by_category: dict[str, list[Any]] = {}
     for group in entry_groups(analysis.hits, lexicon, anchors):
         by_category.setdefault(category[group.entry], []).append(group)
-    return Column(key, analysis, BUCKET_LABELS[analysis.verdict.bucket], gauge_of(analysis), segments, by_category)
+    first = next((line.strip(" #*-") for line in text[start:].splitlines() if line.strip(" #*-")), "")
+    title = str(analysis.meta.get("program") or "") or (first[:87] + "..." if len(first) > 90 else first)
+    filename = Path(analysis.source).name
+    return Column(key, title or filename, filename, analysis, BUCKET_LABELS[analysis.verdict.bucket], gauge_of(analysis), segments, by_category)
 
 
 def render_contrast(left: Analysis, right: Analysis, lexicon: Lexicon) -> str:

@@ -94,7 +94,7 @@ def _quiz(*args: str, answers: list[str]) -> str:
 
 def _asked(output: str, bank) -> list:
     by_line = {d.line: d for d in bank}
-    return [by_line[m] for m in re.findall(r'^  "(.*)"$', output, flags=re.M)]
+    return [by_line[m] for m in re.findall(r'^  "(.*)"$', output, flags=re.MULTILINE)]
 
 
 def test_piped_quiz_explains_each_answer_and_scores(bank):
