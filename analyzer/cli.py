@@ -308,6 +308,16 @@ def teach_quiz(rounds: int, category: str | None, seed: int | None, html: bool, 
 
     def ask(prompt: str) -> str | None:
         click.echo(prompt, nl=False)
+        if not piped:  # a terminal: one key press answers, Enter is ignored, Ctrl-C or Ctrl-D quits
+            try:
+                key = ""
+                while key in ("", "\r", "\n"):
+                    key = click.getchar()
+            except (KeyboardInterrupt, EOFError):
+                key = "q"
+            key = "q" if key in ("\x03", "\x04") else key
+            click.echo(key)
+            return key
         line = sys.stdin.readline()
         if not line:
             click.echo("")
