@@ -75,11 +75,13 @@ def cli() -> None:
 @click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
               help="Refuse notes larger than this.")
+@click.option("--redact", "redact_names", is_flag=True,
+              help="Replace people's names with their roles in the report and the JSON.")
 @lexicon_option
 @model_option
 def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_format: str | None,
             profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
-            model: str | None) -> None:
+            model: str | None, redact_names: bool) -> None:
     """Analyze one interview note (a file, or - to paste and end with Ctrl-D)."""
     from .analysis import get_analyzer
     from .reading import load_mapping_file, load_role_map, read_note
@@ -95,6 +97,10 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         result = analyzer.analyze(note, profile_data)
     except InputError as exc:
         raise fail(exc) from None
+    if redact_names:
+        from .redact import redact
+
+        result = redact(result)
     protect = [] if path == "-" else [Path(path)]
     if fmt == "json":
         text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
@@ -112,6 +118,27 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
     click.echo(summary_text(result, target))
     if open_report:
         webbrowser.open(target.resolve().as_uri())
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--notes-dir", type=click.Path(path_type=Path), default=None,
+              help="Where pasted notes are saved (default: ~/interview-notes).")
+def serve(port: int, notes_dir: Path | None) -> None:
+    """Open a local paste page: paste notes, name the program, see the report; each note is saved."""
+    from .serve import default_notes_dir, make_server
+
+    folder = (notes_dir or default_notes_dir()).expanduser()
+    try:
+        server = make_server(folder, port)
+    except OSError as exc:
+        raise RedflagsError(f"127.0.0.1:{port}: cannot listen: {exc.strerror or exc}") from None
+    click.echo(f"notes folder: {folder}")
+    click.echo(f"open http://127.0.0.1:{server.port}/  (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
 
 
 @cli.group()

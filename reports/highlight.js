@@ -24,7 +24,9 @@
   }
   doc.addEventListener("keydown", function (ev) {
     var t = ev.target;
-    if (ev.altKey || ev.ctrlKey || ev.metaKey || (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) {
+    var typing = t && (t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName) ||
+      (t.tagName === "INPUT" && !/^(radio|checkbox|button|submit)$/.test(t.type)));
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || typing) {
       if (ev.key === "Escape" && t && t.blur) { t.blur(); }
       return;
     }
