@@ -362,18 +362,24 @@ def teach_quiz(rounds: int, category: str | None, seed: int | None, html: bool, 
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("handout.html"), show_default=True,
               help="The HTML file to write.")
 @click.option("--all", "everything", is_flag=True, help="Also list the broad concept rules (fallback entries).")
+@click.option("--category", "categories", multiple=True, metavar="CATEGORY",
+              help="Only these lexicon categories (repeatable), for a shorter handout.")
 @lexicon_option
-def teach_handout(output: Path, everything: bool, lexicons: tuple[Path, ...]) -> None:
+def teach_handout(output: Path, everything: bool, categories: tuple[str, ...], lexicons: tuple[Path, ...]) -> None:
     """A printable handout: what programs say, what it often means, what to ask; checklist weights last."""
-    from .lexicon import lexicon_files
+    from .lexicon import CATEGORIES, lexicon_files
     from .teach import build_handout, render_handout
+
+    unknown = [c for c in categories if c not in CATEGORIES]
+    if unknown:
+        raise RedflagsError(f"--category: unknown category {unknown[0]!r} (one of {', '.join(CATEGORIES)})")
 
     lex = _load(lexicons)
     try:
         user_files = [str(p) for p in lexicon_files(list(lexicons))]
     except InputError as exc:
         raise fail(exc) from None
-    handout = build_handout(lex, user_files, fallbacks=everything)
+    handout = build_handout(lex, user_files, fallbacks=everything, categories=categories or None)
     write_atomic(output, render_handout(handout), [])
     click.echo(f"wrote {output} ({handout.total} entries in {len(handout.groups)} categories)")
 

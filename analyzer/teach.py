@@ -239,7 +239,8 @@ def band_text(band: Any, unit: str) -> str:
     return f"{' and '.join(bounds) or 'otherwise'}: {band.status} ({band.note})"
 
 
-def build_handout(lexicon: Lexicon, user_files: list[str] | None = None, *, fallbacks: bool = False) -> Handout:
+def build_handout(lexicon: Lexicon, user_files: list[str] | None = None, *, fallbacks: bool = False,
+                  categories: Iterable[str] | None = None) -> Handout:
     """The handout's data: every enabled entry by category, the article's checklist weights and thresholds."""
     from .checklist import checklist_rules
     from .lexicon import CATEGORIES
@@ -250,14 +251,15 @@ def build_handout(lexicon: Lexicon, user_files: list[str] | None = None, *, fall
     user = {str(Path(p).resolve()) for p in user_files or []}
     groups = []
     total = 0
-    for category in CATEGORIES:
+    wanted = set(categories or CATEGORIES)
+    for category in (c for c in CATEGORIES if c in wanted):
         rows = []
         for e in lexicon.select(category=category):
             where = str(Path(e.origin.rpartition(":")[0]).resolve())
             is_user = any(where == u or where.startswith(u + "/") for u in user)
             if e.fallback and not fallbacks and not is_user:
                 continue
-            says = list(e.phrases[:4]) or describe_entry(e)[:2]
+            says = list(e.phrases[:3]) or describe_entry(e)[:1]
             rows.append(HandoutEntry(e.id, e.side, e.weight, says, e.meaning, e.follow_up, is_user))
         rows.sort(key=lambda r: (r.side != "coverage", -r.weight, r.id))
         if rows:

@@ -130,3 +130,14 @@ def test_contrast_never_overwrites_a_note(tmp_path):
     note.write_text("PD: We are like a family here.\n", encoding="utf-8")
     result = run("teach", "contrast", str(note), str(PAIR[0]), "-o", str(note))
     assert result.exit_code == 2 and Path(note).read_text("utf-8") == "PD: We are like a family here.\n"
+
+
+def test_handout_can_be_limited_to_some_categories(tmp_path):
+    out = tmp_path / "visa.html"
+    result = run("teach", "handout", "--category", "visa-contract", "--category", "soap-fill", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text("utf-8")
+    assert 'id="cat-visa-contract-h"' in html and 'id="cat-soap-fill-h"' in html
+    assert 'id="cat-coverage-talk-h"' not in html and "Board pass rates" in html
+    bad = run("teach", "handout", "--category", "vibes", "-o", str(out))
+    assert bad.exit_code == 2 and "unknown category 'vibes'" in bad.stderr
