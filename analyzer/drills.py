@@ -120,6 +120,9 @@ def _build(path: Path, raw: dict[str, Any]) -> Drill:
 
 def load_drills(paths: list[str | Path] | None = None) -> list[Drill]:
     """The built-in drill bank, or the drills in the given files or folders; ids are unique across them."""
+    for path in paths or []:
+        if not Path(path).exists():
+            raise DrillError(str(path), "no such drill file or folder")
     files = lexicon_files(list(paths)) if paths else builtin_drill_files()
     drills: list[Drill] = []
     seen: dict[str, str] = {}

@@ -81,6 +81,12 @@ def test_a_bad_drill_file_is_one_line_error(tmp_path, edit, line, reason):
     assert reason in lines[0]
 
 
+def test_a_missing_drill_file_is_one_line_error(tmp_path):
+    result = run("teach", "check", str(tmp_path / "nope.yml"))
+    assert result.exit_code == 2
+    assert result.stderr == f"redflags: error: {tmp_path / 'nope.yml'}: no such drill file or folder\n"
+
+
 def test_a_drills_subfolder_is_not_read_as_a_lexicon():
     result = run("lexicon", "list", "--format", "json")
     assert result.exit_code == 0 and '"drill' not in result.output
