@@ -56,6 +56,8 @@ class Explanation:
     cues: list[str]
     speaker: str | None
     role_group: str
+    entry: str = ""
+    entry_class: str = ""
 
 
 @dataclass
@@ -219,6 +221,10 @@ def highlight_segments(text: str, hits: list[Hit], lexicon: Lexicon, *, start: i
     Overlapping hits become one stretch each; a hit's first segment carries its anchor ("h<index>").
     """
     explanations = [explain(i, h, lexicon) for i, h in enumerate(hits)]
+    classes: dict[str, str] = {}
+    for e, h in zip(explanations, hits, strict=True):
+        e.entry = h.entry
+        e.entry_class = classes.setdefault(h.entry, f"e{len(classes)}")
     md_cuts, hidden, strong = _markdown_marks(text, start) if markdown else (set(), [], [])
     line_starts = [start] + [m.end() for m in re.finditer("\n", text[start:])]
     headings = {m.start() for m in _HEADING.finditer(text, start)} if markdown else set()
@@ -248,6 +254,21 @@ def highlight_segments(text: str, hits: list[Hit], lexicon: Lexicon, *, start: i
             seg.title = "; ".join(e.side_label for e in seg.explanations)
         segments.append(seg)
     return segments
+
+
+def entry_styles(segments: list[Segment]) -> list[tuple[str, str, str]]:
+    """(css class, meaning, question) once per entry: popovers show them through CSS so a long note stays small."""
+    seen: dict[str, tuple[str, str, str]] = {}
+    for seg in segments:
+        for e in seg.explanations:
+            seen.setdefault(e.entry_class, (e.entry_class, e.meaning, e.question))
+    return list(seen.values())
+
+
+def css_string(text: object) -> Markup:
+    """A quoted CSS string for text; quotes, backslashes, angle brackets and control characters escaped."""
+    body = "".join(f"\\{ord(c):x} " if c in '"\\<>&' or ord(c) < 32 or c == "\x7f" else c for c in str(text))
+    return Markup(f'"{body}"')
 
 
 def dedupe(lines: list[T]) -> list[tuple[T, int]]:
@@ -340,6 +361,8 @@ def environment() -> Environment:
     env.globals["side_labels"] = SIDE_LABELS
     env.globals["badges"] = BADGES
     env.filters["visible"] = visible_controls
+    env.filters["css_string"] = css_string
+    env.globals["entry_styles"] = entry_styles
     return env
 
 

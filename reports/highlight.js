@@ -51,7 +51,8 @@
   Array.prototype.forEach.call(doc.querySelectorAll("[data-copy]"), function (b) {
     b.addEventListener("click", function () {
       var src = doc.getElementById(b.getAttribute("data-copy"));
-      var text = src ? (src.content ? src.content.textContent : src.textContent).trim() : "";
+      var items = src ? src.querySelectorAll("li") : [];
+      var text = Array.prototype.map.call(items, function (li, i) { return (i + 1) + ". " + li.textContent.trim(); }).join("\n");
       var status = doc.getElementById(b.getAttribute("aria-controls") || "") || b;
       function done(ok) { status.textContent = ok ? "Copied" : "Select and copy the questions by hand"; }
       if (navigator.clipboard && navigator.clipboard.writeText) {
