@@ -86,7 +86,15 @@ def explain(reading: Reading, lexicon: Lexicon) -> list[str]:
     lines += [hit_line(h, lexicon) for h in reading.analysis.hits]
     if not reading.analysis.hits:
         lines.append("The tool hears no coded phrase in this line.")
+    if not reading.agrees:
+        lines.append(misread_note(reading))
     return lines
+
+
+def misread_note(reading: Reading) -> str:
+    """The mark on a drill the tool itself reads differently (only user drill files can have one)."""
+    return (f"Marked: the tool itself reads this line as {ANSWER_LABELS.get(reading.got, reading.got)}, not "
+            f"{ANSWER_LABELS[reading.drill.answer]} (redflags teach check lists such lines).")
 
 
 @dataclass
@@ -167,6 +175,7 @@ class QuizCard:
     explanation: str
     segments: list[Any]
     heard: list[Any]
+    misread: str = ""
 
 
 def quiz_cards(readings: list[Reading], lexicon: Lexicon) -> list[QuizCard]:
@@ -181,7 +190,8 @@ def quiz_cards(readings: list[Reading], lexicon: Lexicon) -> list[QuizCard]:
         cards.append(QuizCard(number, SPEAKER_NAMES[d.speaker], d.line, d.answer, ANSWER_LABELS[d.answer],
                               d.category, d.trap, d.hint_text, d.explanation,
                               highlight_segments(text, r.analysis.hits, lexicon, markdown=False),
-                              [explain_hit(i, h, lexicon) for i, h in enumerate(r.analysis.hits)]))
+                              [explain_hit(i, h, lexicon) for i, h in enumerate(r.analysis.hits)],
+                              "" if r.agrees else misread_note(r)))
     return cards
 
 

@@ -155,3 +155,14 @@ def test_builtin_drill_files_ship_with_the_data():
 
     names = [Path(p).name for p in builtin_drill_files()]
     assert names and all(n.endswith(".yml") for n in names)
+
+
+def test_quiz_marks_a_line_the_tool_itself_misreads(tmp_path):
+    path = tmp_path / "mine.yml"
+    path.write_text(GOOD.replace("answer: coverage", "answer: outcomes"), encoding="utf-8")
+    out = _quiz("--drills", str(path), "--seed", "1", answers=["o"])
+    assert "Right: outcomes talk" in out
+    assert "Marked: the tool itself reads this line as coverage talk, not outcomes talk" in out
+    html = tmp_path / "q.html"
+    assert run("teach", "quiz", "--html", "--drills", str(path), "-o", str(html)).exit_code == 0
+    assert "Marked: the tool itself reads this line as coverage talk" in html.read_text("utf-8")
