@@ -126,10 +126,15 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
               help="Where pasted notes are saved (default: ~/interview-notes).")
 def serve(port: int, notes_dir: Path | None) -> None:
     """Open a local paste page: paste notes, name the program, see the report; each note is saved."""
+    import socket
+
     from .serve import default_notes_dir, make_server
 
     folder = (notes_dir or default_notes_dir()).expanduser()
     try:
+        with socket.socket() as probe:  # werkzeug exits on a busy port; say it in one line instead
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))
         server = make_server(folder, port)
     except OSError as exc:
         raise RedflagsError(f"127.0.0.1:{port}: cannot listen: {exc.strerror or exc}") from None

@@ -52,7 +52,8 @@ def find_names(analysis: Analysis) -> dict[str, str]:
     speakers.update({h.speaker: h.role for h in analysis.hits if h.speaker})
     for label, role in speakers.items():
         name = re.sub(r"\([^)]*\)", "", label).strip(" ,")
-        if not name or _rule_role(name, rules) is not None or not any(c.isupper() for c in name):
+        bare = _TITLE_ONLY.sub("", name)
+        if not bare or _rule_role(bare, rules) is not None or not any(c.isupper() for c in bare):
             continue
         add(name, _role_word(role, bool(TITLE_RE.match(name))))
     starts = {t.start: t.role for t in turns}

@@ -10,7 +10,13 @@ import pytest
 import yaml
 
 from analyzer.matching import cached_lexicon
-from analyzer.report import build_note_report, css_string, highlight_segments, render_html, render_lexicon_docs
+from analyzer.report import (
+    build_note_report,
+    css_string,
+    highlight_segments,
+    render_html,
+    render_lexicon_docs,
+)
 from analyzer.textclean import escape_controls, neutralize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,7 +116,7 @@ def test_no_internal_ids_or_weights_in_what_a_reader_sees(analyzer):
 
 
 def test_gauge_lines_come_from_the_scoring_rules(analyzer, monkeypatch):
-    import analyzer.scoring as scoring
+    from analyzer import scoring
 
     analysis = analyzer.analyze_path(SAMPLES / "desperate-community-im.txt")
     rules = yaml.safe_load((RULES / "scoring.yml").read_text("utf-8"))

@@ -194,7 +194,7 @@ def test_loading_a_report_makes_no_network_request(browser, reports):
     for name in ("strategic-im", "desperate-community-im", "lexicon"):
         page = browser.new_page(**DESKTOP)
         requests: list[str] = []
-        page.on("request", lambda r: requests.append(r.url))
+        page.on("request", lambda r, seen=requests: seen.append(r.url))
         page.goto(reports[name].as_uri())
         page.keyboard.press("j")
         page.wait_for_timeout(100)
@@ -269,7 +269,7 @@ def test_serve_round_trip_saves_the_note(browser, serve_url, shots_dir):
     page.get_by_role("button", name="Analyze").click()
     page.wait_for_load_state()
     assert len(list(notes.glob("*.md"))) == 2  # a second paste never overwrites the first
-    assert all(r.startswith(url) or r.startswith("about:") for r in requests), requests
+    assert all(r.startswith((url, "about:")) for r in requests), requests
     page.close()
 
 
