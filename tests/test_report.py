@@ -145,7 +145,7 @@ def test_checklist_weights_and_topic_names_come_from_the_rules(analyzer, tmp_pat
     html = render_html(analyzer.analyze_path(note))
     items = yaml.safe_load((RULES / "checklist.yml").read_text("utf-8"))["items"]
     for item in items.values():
-        assert f"{item['label'].lower()} {item['weight']:g}" in html
+        assert f"{item['label']} {item['weight']:g}" in html
 
 
 def test_markdown_renders_as_a_safe_subset(analyzer):

@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import DESKTOP, PHONE, render
+
+from .pages import DESKTOP, PHONE, render
 
 FIRST_RECT = """(sel) => { const el = document.querySelector(sel); el.scrollIntoView({block: 'center'});
   const r = el.getClientRects()[0]; return [r.x + Math.min(4, r.width / 2), r.y + r.height / 2]; }"""
@@ -290,3 +291,48 @@ def test_markdown_and_control_characters_render_safely(browser, tmp_path):
     assert page.locator(".note strong", has_text="Dr. Lee").count() == 1
     assert "a family<U+202E> here" in note
     page.close()
+
+
+def test_sides_differ_without_colour(browser, reports, shots_dir):
+    page = browser.new_page(**DESKTOP)
+    page.goto(reports["desperate-community-im"].as_uri())
+    session = page.context.new_cdp_session(page)
+    session.send("Emulation.setEmulatedVisionDeficiency", {"type": "deuteranopia"})
+    page.locator("#note").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots_dir / "report-deuteranopia.png"))
+    look = """(side) => { const m = document.querySelector('.note .hit.' + side + ' > mark');
+      return [getComputedStyle(m).textDecorationStyle, getComputedStyle(m.previousElementSibling, '::before').content]; }"""
+    coverage, outcomes = page.evaluate(look, "coverage"), page.evaluate(look, "outcomes")
+    assert coverage[0] != outcomes[0] and coverage[1] != outcomes[1], (coverage, outcomes)
+    page.emulate_media(media="print")
+    assert page.evaluate(look, "coverage")[0] != page.evaluate(look, "outcomes")[0]
+    page.close()
+
+
+def test_report_works_with_scripts_off(browser, reports):
+    page = browser.new_page(**DESKTOP, java_script_enabled=False)
+    page.goto(reports["mixed-roles"].as_uri())
+    first = hit_ids(page)[0]
+    page.mouse.click(*page.evaluate(FIRST_RECT, f"#{first} mark"))
+    assert page.evaluate(POP_VISIBLE, first)
+    assert not page.locator("[data-js-only]").first.is_visible()  # no dead buttons
+    page.get_by_label("residents", exact=True).check()
+    hidden = page.eval_on_selector_all(
+        ".note .hit[id]", "els => els.filter(h => getComputedStyle(h.querySelector('.b')).display === 'none').length")
+    assert hidden > 0
+    page.close()
+
+
+def test_copy_button_copies_every_question(browser, reports):
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    page.goto(reports["desperate-community-im"].as_uri())
+    page.evaluate("""() => { window.__copied = null;
+      Object.defineProperty(navigator, 'clipboard', {value: {writeText: t => { window.__copied = t; return Promise.resolve(); }}}); }""")
+    page.get_by_role("button", name="Copy the questions").click()
+    page.wait_for_function("window.__copied !== null")
+    copied = page.evaluate("window.__copied").splitlines()
+    listed = page.eval_on_selector_all("#questions-all li", "els => els.map(e => e.textContent.trim())")
+    assert copied == [f"{i}. {q}" for i, q in enumerate(listed, 1)] and len(copied) > 3
+    assert page.locator("#copy-status").inner_text() == "Copied"
+    context.close()
