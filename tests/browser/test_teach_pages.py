@@ -1,11 +1,12 @@
-"""Browser checks of the teaching pages (quiz, handout, contrast) on the shared fixtures in conftest.py."""
+"""Browser checks of the teaching pages (quiz, handout, contrast) on the shared browser fixtures."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from conftest import DESKTOP, PHONE, SAMPLES
+
+from .pages import DESKTOP, PHONE, SAMPLES
 
 PAIR = (SAMPLES / "strategic-im.txt", SAMPLES / "desperate-community-im.txt")
 
