@@ -381,6 +381,169 @@ def lexicon_docs(output: Path, lexicons: tuple[Path, ...]) -> None:
     click.echo(f"wrote {output}")
 
 
+@cli.group()
+def teach() -> None:
+    """Teaching sessions: a quiz, a printable handout and side-by-side contrasts."""
+
+
+def _drills(paths: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    from .drills import load_drills
+
+    try:
+        return load_drills(list(paths) or None)
+    except InputError as exc:
+        raise fail(exc) from None
+
+
+drills_option = click.option(
+    "--drills", "drill_files", multiple=True, type=click.Path(path_type=Path),
+    help="Drill files or folders to use instead of the built-in bank (repeatable).",
+)
+
+
+@teach.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@lexicon_option
+def teach_check(paths: tuple[Path, ...], lexicons: tuple[Path, ...]) -> None:
+    """List every drill the tool misreads (the built-in bank, or the drills in PATHS); exit 1 if any."""
+    from .analysis import get_analyzer
+    from .teach import misreads
+
+    drills = _drills(paths)
+    try:
+        analyzer = get_analyzer(tuple(str(p) for p in lexicons))
+    except InputError as exc:
+        raise fail(exc) from None
+    wrong = misreads(analyzer, drills)
+    for r in wrong:
+        heard = ", ".join(f"{h.entry}->{h.counts_for}" + (f" ({h.cue})" if h.cue else "") for h in r.analysis.hits)
+        click.echo(f"{r.drill.origin}: {r.drill.id}: expected {r.drill.answer}, the tool reads {r.got} "
+                   f"(coverage {r.analysis.signals['coverage']:g}, outcomes {r.analysis.signals['outcomes']:g}"
+                   f"{'; heard ' + heard if heard else ''}): {r.drill.line!r}")
+    click.echo(f"{len(drills)} drills, {len(wrong)} misread")
+    if wrong:
+        sys.exit(1)
+
+
+@teach.command("quiz")
+@click.option("--rounds", type=click.IntRange(min=1), default=10, show_default=True, help="How many lines.")
+@click.option("--category", default=None, metavar="CATEGORY",
+              help="Only lines of this lexicon category (e.g. visa-contract) or trap (e.g. negation).")
+@click.option("--seed", type=int, default=None, help="The same seed asks the same lines in the same order.")
+@click.option("--html", "html", is_flag=True, help="Write a self-contained quiz page for a projector instead.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Where to write the --html page (default quiz.html).")
+@drills_option
+@lexicon_option
+def teach_quiz(rounds: int, category: str | None, seed: int | None, html: bool, output: Path | None,
+               drill_files: tuple[Path, ...], lexicons: tuple[Path, ...]) -> None:
+    """Coverage talk, outcomes talk, or neither? A line at a time, with the explanation after each answer."""
+    import random
+
+    from .analysis import get_analyzer
+    from .lexicon import CATEGORIES
+    from .teach import QUIZ_FILTERS, read_drill, run_quiz
+
+    if category is not None and category not in (*CATEGORIES, *QUIZ_FILTERS):
+        raise RedflagsError(f"--category: unknown category or trap {category!r} (one of "
+                            f"{', '.join((*CATEGORIES, *QUIZ_FILTERS))})")
+    drills = _drills(drill_files)
+    if seed is None:
+        seed = random.SystemRandom().randrange(10_000)
+    from .teach import pick
+
+    chosen = pick(drills, rounds, category, seed)
+    if not chosen:
+        raise RedflagsError(f"no drills for category {category!r}")
+    try:
+        analyzer = get_analyzer(tuple(str(p) for p in lexicons))
+    except InputError as exc:
+        raise fail(exc) from None
+    readings = [read_drill(analyzer, d) for d in chosen]
+    if html:
+        from .teach import render_quiz
+
+        target = output or Path("quiz.html")
+        write_atomic(target, render_quiz(readings, analyzer.lexicon, seed), [])
+        click.echo(f"wrote {target} ({len(readings)} cards, seed {seed})")
+        return
+    piped = not sys.stdin.isatty()
+
+    def ask(prompt: str) -> str | None:
+        click.echo(prompt, nl=False)
+        if not piped:  # a terminal: one key press answers, Enter is ignored, Ctrl-C or Ctrl-D quits
+            try:
+                key = ""
+                while key in ("", "\r", "\n"):
+                    key = click.getchar()
+            except (KeyboardInterrupt, EOFError):
+                key = "q"
+            key = "q" if key in ("\x03", "\x04") else key
+            click.echo(key)
+            return key
+        line = sys.stdin.readline()
+        if not line:
+            click.echo("")
+            return None
+        if piped:
+            click.echo(line.rstrip("\n"))
+        return line
+
+    click.echo(f"Quiz: {len(readings)} lines (seed {seed}). Is each line coverage talk (the program needs you "
+               "for service), outcomes talk (it trains you), or neither?")
+    run_quiz(readings, analyzer.lexicon, ask, click.echo)
+
+
+@teach.command("handout")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("handout.html"), show_default=True,
+              help="The HTML file to write.")
+@click.option("--all", "everything", is_flag=True, help="Also list the broad concept rules (fallback entries).")
+@click.option("--category", "categories", multiple=True, metavar="CATEGORY",
+              help="Only these lexicon categories (repeatable), for a shorter handout.")
+@lexicon_option
+def teach_handout(output: Path, everything: bool, categories: tuple[str, ...], lexicons: tuple[Path, ...]) -> None:
+    """A printable handout: what programs say, what it often means, what to ask; checklist weights last."""
+    from .lexicon import CATEGORIES, lexicon_files
+    from .teach import build_handout, render_handout
+
+    unknown = [c for c in categories if c not in CATEGORIES]
+    if unknown:
+        raise RedflagsError(f"--category: unknown category {unknown[0]!r} (one of {', '.join(CATEGORIES)})")
+
+    lex = _load(lexicons)
+    try:
+        user_files = [str(p) for p in lexicon_files(list(lexicons))]
+    except InputError as exc:
+        raise fail(exc) from None
+    handout = build_handout(lex, user_files, fallbacks=everything, categories=categories or None)
+    write_atomic(output, render_handout(handout), [])
+    click.echo(f"wrote {output} ({handout.total} entries in {len(handout.groups)} categories)")
+
+
+@teach.command("contrast")
+@click.argument("left", type=str)
+@click.argument("right", type=str)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("contrast.html"), show_default=True,
+              help="The HTML file to write.")
+@lexicon_option
+def teach_contrast(left: str, right: str, output: Path, lexicons: tuple[Path, ...]) -> None:
+    """Two notes side by side: each verdict on top, categories aligned, the report's highlights."""
+    from .analysis import get_analyzer
+    from .reading import read_note
+    from .report import BUCKET_LABELS
+    from .teach import render_contrast
+
+    try:
+        analyzer = get_analyzer(tuple(str(p) for p in lexicons))
+        results = [analyzer.analyze(read_note(p)) for p in (left, right)]
+    except InputError as exc:
+        raise fail(exc) from None
+    write_atomic(output, render_contrast(results[0], results[1], analyzer.lexicon), [Path(left), Path(right)])
+    for r in results:
+        click.echo(f"{r.source}: {BUCKET_LABELS[r.verdict.bucket]} ({r.verdict.bucket})")
+    click.echo(f"wrote {output}")
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="redflags")
