@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
-from .matching import HITS_KEY
-from .results import Heard, Qualifier, Turn
-from .speakers import role_at
+from .checklist import reference_year
+from .findings import findings_from_doc
+from .matching import HITS_KEY, QUOTES
+from .results import Findings, Heard, Note, Qualifier, Turn
+from .scoring import source_turns
+
+if TYPE_CHECKING:
+    from .analysis import Analyzer
 
 SIDES = ("coverage", "outcomes")
 # a question, a plan, a past state or talk about programs in general is not this program's claim
@@ -52,9 +58,11 @@ def candidates(doc: Doc, context: object, turns: list[Turn], source: str, offset
         a, b = sent.start_char, sent.end_char
         if any(s < b and a < e for s, e in heard + numbers):
             continue
-        turn = role_at(turns, a + offset)
-        if turn is not None and turn.role in SILENT_ROLES:
+        said = [t for t in turns if t.start < b + offset and a + offset < t.end]
+        if any(t.role in SILENT_ROLES for t in said):
             continue
+        if said:  # the speaker's label before the turn is not part of what was said
+            a = max(a, said[0].start - offset)
         names = set(cues.get(sent.start, ()))
         last = next((t for t in reversed(sent) if not t.is_space), None)
         if last is not None and last.text in marks:
@@ -65,6 +73,22 @@ def candidates(doc: Doc, context: object, turns: list[Turn], source: str, offset
         text = source[a + offset : b + offset].rstrip()
         out.append(Candidate(text, a + offset, a + offset + len(text), quals))
     return out
+
+
+def note_candidates(analyzer: Analyzer, note: Note, silencing: frozenset[str] = SILENCING
+                    ) -> tuple[Findings, list[Candidate]]:
+    """The analyzer's findings for a note and the sentences where the fallback may speak."""
+    nlp = analyzer.nlp
+    with nlp.memory_zone():
+        doc = nlp.make_doc(note.text.translate(QUOTES))  # one for one, so offsets hold
+        doc._.reference_year = reference_year(note.meta)
+        for _, proc in nlp.pipeline:
+            doc = proc(doc)
+        turns = source_turns(note)
+        source = note.source_text or note.text
+        found = findings_from_doc(doc, analyzer.lexicon.entries, turns, analyzer.rules.scoring["specifics_window"],
+                                  source, note.body_offset)
+        return found, candidates(doc, nlp.get_pipe("redflags_context"), turns, source, note.body_offset, silencing)
 
 
 def model_heard(cands: Sequence[Candidate], predict: Callable[[list[str]], list[dict[str, float]]],

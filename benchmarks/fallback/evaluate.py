@@ -25,18 +25,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "benchmarks" / "fallback"))
 
-import realtext_eval  # noqa: E402
-import train as training  # noqa: E402
-import yaml  # noqa: E402
+import realtext_eval
+import train as training
+import yaml
 
-from analyzer import fallback  # noqa: E402
-from analyzer.analysis import Analyzer, get_analyzer  # noqa: E402
-from analyzer.checklist import reference_year  # noqa: E402
-from analyzer.findings import findings_from_doc  # noqa: E402
-from analyzer.lexicon import Entry  # noqa: E402
-from analyzer.matching import QUOTES  # noqa: E402
-from analyzer.results import Analysis, Findings, Note  # noqa: E402
-from analyzer.scoring import score, source_turns  # noqa: E402
+from analyzer import fallback
+from analyzer.analysis import Analyzer, get_analyzer
+from analyzer.lexicon import Entry
+from analyzer.results import Analysis, Findings, Note
+from analyzer.scoring import score
 
 accuracy = realtext_eval.accuracy
 BLIND = ROOT / "benchmarks" / "realtext" / "blind.yml"
@@ -70,18 +67,7 @@ class FallbackAnalyzer:
     def _found(self, note: Note) -> tuple[Findings, list[fallback.Candidate]]:
         key = hashlib.sha1(f"{note.source}\0{note.source_text}\0{note.text}".encode()).hexdigest()
         if key not in self.cache:
-            nlp = self.base.nlp
-            doc = nlp.make_doc(note.text.translate(QUOTES))
-            doc._.reference_year = reference_year(note.meta)
-            for _, proc in nlp.pipeline:
-                doc = proc(doc)
-            turns = source_turns(note)
-            source = note.source_text or note.text
-            found = findings_from_doc(doc, self.base.lexicon.entries, turns,
-                                      self.base.rules.scoring["specifics_window"], source, note.body_offset)
-            cands = fallback.candidates(doc, nlp.get_pipe("redflags_context"), turns, source, note.body_offset,
-                                        self.silencing)
-            self.cache[key] = (found, cands)
+            self.cache[key] = fallback.note_candidates(self.base, note, self.silencing)
         return self.cache[key]
 
     def analyze(self, note: Note, profile: dict[str, Any] | None = None) -> Analysis:
@@ -224,8 +210,8 @@ def main() -> int:
     args = parser.parse_args()
     silencing = fallback.SILENCING - ({"negated"} if args.keep_negated else set())
     base = get_analyzer()
-    out = [f"### {args.write or 'run'} · arch {args.arch} · weight {args.weight} · silenced by "
-           f"{', '.join(sorted(silencing))} · {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", ""]
+    out = [(f"### {args.write or 'run'} · arch {args.arch} · weight {args.weight} · silenced by "
+           f"{', '.join(sorted(silencing))} · {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"), ""]
     totals, sentences = dev_out_of_fold(base, args.arch, args.folds, args.weight, silencing)
     out += table(f"dev passages, analyzer + fallback (out-of-fold, {args.folds} folds by source)", totals)
     lines, _ = sentence_table(sentences)

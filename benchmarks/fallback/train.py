@@ -21,10 +21,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import spacy  # noqa: E402
-from spacy.language import Language  # noqa: E402
-from spacy.training import Example  # noqa: E402
-from spacy.util import fix_random_seed, minibatch  # noqa: E402
+import spacy
+from spacy.language import Language
+from spacy.training import Example
+from spacy.util import fix_random_seed, minibatch
 
 LABELS = ("coverage", "outcomes", "neither")
 DEV = ROOT / "benchmarks" / "realtext" / "dev.yml"
