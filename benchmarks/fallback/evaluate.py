@@ -5,7 +5,8 @@ Dev figures are out-of-fold: the dev half is split by source into folds; each fo
 without it (plus the other training data). The team sets and the blind sets are scored by a model trained on all
 training data. The blind sets (benchmarks/realtext/blind.yml, its notes, tests/eval/holdout3.yml) are scored only
 in aggregate, by the same functions the team's evaluation scripts use; nothing in them is printed or used to train.
---write replaces benchmarks/fallback/results.md with the printed tables.
+--write LABEL appends the printed tables to benchmarks/fallback/results.md.
+--arch wordllama needs `pip install wordllama scikit-learn` (not project dependencies: nothing ships).
 """
 
 from __future__ import annotations
