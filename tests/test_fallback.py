@@ -4,9 +4,17 @@ benchmarks/fallback/results.md.)"""
 
 from __future__ import annotations
 
-from analyzer import fallback
+import importlib.util
+import sys
+
 from analyzer.results import Note
+from conftest import ROOT
 from analyzer.speakers import load_role_rules, split_turns
+
+spec = importlib.util.spec_from_file_location("gate", ROOT / "benchmarks" / "fallback" / "gate.py")
+fallback = importlib.util.module_from_spec(spec)
+sys.modules["gate"] = fallback
+spec.loader.exec_module(fallback)
 
 HEARD = "PD: We are like a family here and residents cover nights."
 UNHEARD = "The cafeteria closes early on weekends and parking is far away."

@@ -30,7 +30,7 @@ import realtext_eval
 import train as training
 import yaml
 
-from analyzer import fallback
+import gate as fallback  # benchmarks/fallback/gate.py: the evaluated gate (nothing ships)
 from analyzer.analysis import Analyzer, get_analyzer
 from analyzer.lexicon import Entry
 from analyzer.results import Analysis, Findings, Note
