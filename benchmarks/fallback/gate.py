@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
-from .checklist import reference_year
-from .findings import findings_from_doc
-from .matching import HITS_KEY, QUOTES
-from .results import Findings, Heard, Note, Qualifier, Turn
-from .scoring import source_turns
+from analyzer.checklist import reference_year
+from analyzer.findings import findings_from_doc
+from analyzer.matching import HITS_KEY, QUOTES
+from analyzer.results import Findings, Heard, Note, Qualifier, Turn
+from analyzer.scoring import source_turns
 
 if TYPE_CHECKING:
-    from .analysis import Analyzer
+    from analyzer.analysis import Analyzer
 
 SIDES = ("coverage", "outcomes")
 # a question, a plan, a past state or talk about programs in general is not this program's claim
