@@ -7,8 +7,9 @@ from __future__ import annotations
 import importlib.util
 import sys
 
-from analyzer.results import Note
 from conftest import ROOT
+
+from analyzer.results import Note
 from analyzer.speakers import load_role_rules, split_turns
 
 spec = importlib.util.spec_from_file_location("gate", ROOT / "benchmarks" / "fallback" / "gate.py")

@@ -26,11 +26,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "benchmarks" / "fallback"))
 
+import gate as fallback  # benchmarks/fallback/gate.py: the evaluated gate (nothing ships)
 import realtext_eval
 import train as training
 import yaml
 
-import gate as fallback  # benchmarks/fallback/gate.py: the evaluated gate (nothing ships)
 from analyzer.analysis import Analyzer, get_analyzer
 from analyzer.lexicon import Entry
 from analyzer.results import Analysis, Findings, Note
