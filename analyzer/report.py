@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -215,6 +216,25 @@ def _markdown_marks(text: str, start: int) -> tuple[set[int], list[tuple[int, in
     return cuts, hidden, strong
 
 
+def _open_counter(spans: list[tuple[int, int]], start: int) -> Callable[[int], bool]:
+    """A function telling, for cut points visited in increasing order, whether any span is open there."""
+    deltas: dict[int, int] = {}
+    for x, y in spans:
+        if y > max(x, start):
+            deltas[max(x, start)] = deltas.get(max(x, start), 0) + 1
+            deltas[y] = deltas.get(y, 0) - 1
+    points = sorted(deltas)
+    state = {"at": 0, "open": 0}
+
+    def is_open(pos: int) -> bool:
+        while state["at"] < len(points) and points[state["at"]] <= pos:
+            state["open"] += deltas[points[state["at"]]]
+            state["at"] += 1
+        return state["open"] > 0
+
+    return is_open
+
+
 def highlight_segments(text: str, hits: list[Hit], lexicon: Lexicon, *, start: int = 0,
                        markdown: bool = True) -> list[Segment]:
     """Cut the text at every hit boundary (and Markdown marker) into segments, each explained in plain words.
@@ -234,14 +254,26 @@ def highlight_segments(text: str, hits: list[Hit], lexicon: Lexicon, *, start: i
     segments: list[Segment] = []
     seen: set[int] = set()
     line_heading = False
+    # One sweep over the cuts: every boundary is a cut, so a span covers [a, b) exactly when it is open at a.
+    opens: dict[int, list[int]] = {}
+    closes: dict[int, list[int]] = {}
+    for i, h in enumerate(hits):
+        if h.end > max(h.start, start):
+            opens.setdefault(max(h.start, start), []).append(i)
+            closes.setdefault(h.end, []).append(i)
+    active: set[int] = set()
+    hidden_open = _open_counter(hidden, start)
+    strong_open = _open_counter(strong, start)
     for a, b in itertools.pairwise(cuts):
         if a == start or text[a - 1] == "\n":
             line_heading = a in headings
-        covering = [i for i, h in enumerate(hits) if h.start <= a and b <= h.end]
+        active.difference_update(closes.get(a, ()))
+        active.update(opens.get(a, ()))
+        covering = sorted(active)
         cover_hits = [hits[i] for i in covering]
         seg = Segment(text[a:b], covering, start=a, end=b, heading=line_heading)
-        seg.markup = any(x <= a and b <= y for x, y in hidden)
-        seg.strong = any(x <= a and b <= y for x, y in strong)
+        seg.markup = hidden_open(a)
+        seg.strong = strong_open(a)
         if covering:
             seg.tone = tone_of(cover_hits)
             seg.explanations = [explanations[i] for i in covering]
