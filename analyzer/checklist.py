@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -14,6 +16,79 @@ PROFILE_KEYS = {
     "board_pass_rate", "soap_years", "pd_since", "pd_tenure_years", "pd_changes_5y", "img_share", "visa",
     "alumni", "website_updated", "as_of",
 }
+
+
+_RATES = ("board_pass_rate", "img_share")
+_YEARS = ("pd_since", "as_of", "website_updated", "date")
+MAX_LIST = 10_000
+
+
+def _number(value: Any) -> float | None:
+    """A finite number from a YAML number or a numeric string ("95%"), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip().rstrip("%").strip()
+        if len(value) > 40:
+            return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def check_profile(profile: dict[str, Any], source: str, line_of: Callable[[str], int | None] | None = None) -> None:
+    """Refuse checklist values that cannot be true (a rate of -5 or NaN, year 3024, visa {sponsored: 5})."""
+    last_year = date.today().year + 1
+
+    def fail(key: str, reason: str) -> InputError:
+        return InputError(source, f"'{key}': {reason}", line_of(key) if line_of else None)
+
+    def year_ok(value: Any) -> bool:
+        year = _year(value)
+        return year is None or 1900 <= year <= last_year
+
+    for key in _RATES:
+        if profile.get(key) is not None:
+            rate = _number(profile[key])
+            if rate is None or not 0 <= rate <= 100:
+                raise fail(key, f"{str(profile[key])[:40]!r} is not a rate from 0 to 100 (or a 0-1 fraction)")
+    for key in _YEARS:
+        value = profile.get(key)
+        if value is None:
+            continue
+        if key == "pd_since" and _year(value) is None:
+            raise fail(key, f"{str(value)[:40]!r} is not a year")
+        if not isinstance(value, (str, int, date)) or isinstance(value, bool) or not year_ok(value):
+            raise fail(key, f"{str(value)[:40]!r} is not a date or year from 1900 to {last_year}")
+    for key, top in (("pd_tenure_years", 80), ("pd_changes_5y", 100)):
+        if profile.get(key) is not None:
+            number = _number(profile[key]) if not isinstance(profile[key], str) else None
+            if number is None or not 0 <= number <= top:
+                raise fail(key, f"{str(profile[key])[:40]!r} is not a number from 0 to {top}")
+    soap = profile.get("soap_years")
+    if soap is not None:
+        if isinstance(soap, list):
+            if len(soap) > MAX_LIST or not all(isinstance(y, int) and not isinstance(y, bool) and year_ok(y)
+                                               for y in soap):
+                raise fail("soap_years", f"must be a count or a list of years from 1900 to {last_year}")
+        elif isinstance(soap, bool) or not isinstance(soap, (int, float)) or not 0 <= soap <= 100:
+            raise fail("soap_years", f"{str(soap)[:40]!r} is not a count from 0 to 100 or a list of years")
+    visa = profile.get("visa")
+    if visa is not None:
+        if not isinstance(visa, dict):
+            raise fail("visa", "must be a mapping such as {sponsored: [J-1, H-1B], paperwork_on_time: true}")
+        sponsored = visa.get("sponsored")
+        if sponsored is not None and not (isinstance(sponsored, str) or (
+                isinstance(sponsored, list) and len(sponsored) <= MAX_LIST
+                and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in sponsored))):
+            raise fail("visa", "'sponsored' must be a list of visa types such as [J-1, H-1B]")
+        if visa.get("paperwork_on_time") not in (None, True, False):
+            raise fail("visa", "'paperwork_on_time' must be true or false")
+    alumni = profile.get("alumni")
+    if alumni is not None and (not isinstance(alumni, list) or len(alumni) > MAX_LIST):
+        raise fail("alumni", f"must be a list of graduates (at most {MAX_LIST})")
 
 
 def _percent(value: Any) -> float | None:
@@ -114,6 +189,8 @@ def visa_item(s: _Scorer, profile: dict[str, Any]) -> ChecklistItem:
     on_time = visa.get("paperwork_on_time")
     if on_time is False:
         return s.item("visa_handling", "no", 0, "visa paperwork reported late")
+    if isinstance(sponsored, str):
+        sponsored = [sponsored]
     if sponsored and on_time is True:
         return s.item("visa_handling", "yes", 1, f"sponsors {', '.join(map(str, sponsored))}; paperwork on time")
     return s.item("visa_handling", "unknown", 0, "sponsorship or paperwork timing not stated")
@@ -126,6 +203,7 @@ def score_profile(profile: dict[str, Any] | None, source: str, reference_year: i
         return None
     if not isinstance(profile, dict):
         raise InputError(source, "the program profile must be a mapping of fields")
+    check_profile(profile, source)
     year = reference_year or _year(profile.get("as_of")) or date.today().year
     s = _Scorer(rules)
     items = [alumni_item(s, profile), board_item(s, profile), soap_item(s, profile),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, Self
@@ -10,7 +9,7 @@ from typing import Any, Self
 import click
 
 from . import __version__, formats
-from .notes import InputError
+from .notes import MAX_BYTES_LIMIT, InputError, one_line
 
 
 class RedflagsError(click.ClickException):
@@ -19,7 +18,7 @@ class RedflagsError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"redflags: error: {self.message}", err=True)
+        click.echo(f"redflags: error: {one_line(self.message)}", err=True)
 
 
 def fail(exc: InputError) -> RedflagsError:
@@ -27,22 +26,56 @@ def fail(exc: InputError) -> RedflagsError:
     return RedflagsError(exc.message)
 
 
-def write_atomic(path: Path, text: str, protect: list[Path]) -> None:
-    """Write text to path through a temporary file, refusing to overwrite any of the user's notes."""
-    from .report import atomic_write
+def write_atomic(path: Path | str, text: str, protect: list[Path | str], overwrite: bool = False) -> None:
+    """Write a report (analyzer.output.write_output): regular files only, never over a note or a stranger's file."""
+    from .output import write_output
 
-    target = path.resolve()
-    if any(target == p.resolve() for p in protect):
-        raise RedflagsError(f"{path}: refusing to overwrite the note being analyzed")
     try:
-        atomic_write(target, text)
+        write_output(path, text, protect=protect, overwrite=overwrite)
+    except InputError as exc:
+        raise fail(exc) from None
+
+
+def read_stdin(max_bytes: int = 2_000_000) -> bytes:
+    """Standard input as bytes (a paste ending with Ctrl-D), read in chunks up to max_bytes."""
+    from .reading import STDIN, read_limited
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError(STDIN, "standard input is closed; give a file, or pipe the note in")
+    try:
+        return read_limited(stream, max_bytes, STDIN)
     except OSError as exc:
-        raise RedflagsError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise InputError(STDIN, f"cannot read standard input: {exc.strerror or exc}") from None
+    except ValueError:  # a closed stream
+        raise InputError(STDIN, "standard input is closed; give a file, or pipe the note in") from None
 
 
-def read_stdin() -> bytes:
-    """Standard input as bytes (a paste ending with Ctrl-D); the reader decodes it like a file."""
-    return sys.stdin.buffer.read()
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class OneLineGroup(click.Group):
+    """Click's group, with usage errors and bad option values as one line and exit status 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            if isinstance(exc, _NO_ARGS_IS_HELP):  # a bare `redflags`: the help text, as click shows it
+                exc.show()
+                sys.exit(exc.exit_code)
+            click.echo(f"redflags: error: {one_line(' '.join(exc.format_message().split()))}", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("redflags: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 class LongNoteProgress:
@@ -81,7 +114,7 @@ model_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="redflags")
 def cli() -> None:
     """Hear what a residency program's interview day really said: coverage talk versus outcomes talk."""
@@ -89,30 +122,33 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", type=str)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Where to write the report.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write the report (- for standard output).")
+@click.option("--overwrite", is_flag=True, help="Allow -o to replace a file that is not a redflags report.")
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "text"]), default="html", show_default=True,
               help="html writes a report file and prints a summary; json and text print to standard output.")
 @click.option("--open", "open_report", is_flag=True, help="Open the HTML report in the browser.")
 @click.option("--input-format", type=click.Choice(formats.names()), default=None, help="Read PATH as this format.")
 @click.option("--profile", type=click.Path(path_type=Path), help="A YAML program profile for the checklist.")
 @click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+@click.option("--max-bytes", type=click.IntRange(min=1, max=MAX_BYTES_LIMIT), default=2_000_000, show_default=True,
               help="Refuse notes larger than this.")
 @click.option("--redact", "redact_names", is_flag=True,
               help="Replace people's names with their roles in the report and the JSON.")
 @lexicon_option
 @model_option
-def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_format: str | None,
+def analyze(path: str, output: Path | None, overwrite: bool, fmt: str, open_report: bool, input_format: str | None,
             profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
             model: str | None, redact_names: bool) -> None:
     """Analyze one interview note (a file, or - to paste and end with Ctrl-D)."""
     from . import service
+    from .output import is_stdout, mark_html
     from .report import render_html, summary_text
 
     options = service.Options(input_format=input_format, max_bytes=max_bytes, roles_file=roles,
                               profile_file=profile, lexicons=tuple(str(p) for p in lexicons), model=model)
     try:
-        stdin = read_stdin() if path == "-" else None
+        stdin = read_stdin(max_bytes) if path == "-" else None
         with LongNoteProgress(enabled=sys.stderr.isatty()) as progress:
             result = service.analyze_file(path, options, stdin=stdin, progress=progress)
     except InputError as exc:
@@ -121,11 +157,11 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         from .redact import redact
 
         result = redact(result)
-    protect = [] if path == "-" else [Path(path)]
+    protect: list[Path | str] = [p for p in (path, profile, roles, *lexicons) if p is not None]
     if fmt == "json":
-        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str, allow_nan=False) + "\n"
+        text = report_json(result.to_json())
         if output:
-            write_atomic(output, text, protect)
+            write_atomic(output, text, protect, overwrite)
         else:
             click.echo(text, nl=False)
         return
@@ -134,12 +170,27 @@ def analyze(path: str, output: Path | None, fmt: str, open_report: bool, input_f
         return
     stem = "stdin" if path == "-" else Path(path).name.rsplit(".", 1)[0]
     target = output or Path(f"{stem}.redflags.html")
-    write_atomic(target, render_html(result, service.analyzer_for(options).lexicon), protect)
+    write_atomic(target, mark_html(render_html(result, service.analyzer_for(options).lexicon)), protect, overwrite)
+    if is_stdout(target):
+        return
     click.echo(summary_text(result, target))
     if open_report:
         import webbrowser
 
         webbrowser.open(target.resolve().as_uri())
+
+
+def report_json(data: dict[str, Any]) -> str:
+    """The JSON report: marked as ours, strictly valid (no NaN or Infinity), dates and other values as text."""
+    import json
+
+    from .output import GENERATOR
+
+    try:
+        return json.dumps({"generator": GENERATOR, **data}, indent=2, ensure_ascii=False, default=str,
+                          allow_nan=False) + "\n"
+    except ValueError:
+        raise RedflagsError("the report holds a number that is not finite; this is a bug") from None
 
 
 @cli.command()
@@ -176,33 +227,38 @@ def serve(port: int, notes_dir: Path | None) -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes (helps on a large season with several cores).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--overwrite", is_flag=True, help="Replace files in OUTDIR that redflags did not write.")
 @click.option("--input-format", type=click.Choice(formats.names()), default=None, help="Read every note as this format.")
 @click.option("--profile", type=click.Path(path_type=Path), help="A YAML program profile for the checklist.")
 @click.option("--roles", type=click.Path(path_type=Path), help="A YAML map of speaker names to roles.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+@click.option("--max-bytes", type=click.IntRange(min=1, max=MAX_BYTES_LIMIT), default=2_000_000, show_default=True,
               help="Refuse notes larger than this.")
 @lexicon_option
 @model_option
-def batch(paths: tuple[Path, ...], outdir: Path, force: bool, jobs: int, quiet: bool, input_format: str | None,
+def batch(paths: tuple[Path, ...], outdir: Path, force: bool, jobs: int, quiet: bool, overwrite: bool,
+          input_format: str | None,
           profile: Path | None, roles: Path | None, max_bytes: int, lexicons: tuple[Path, ...],
           model: str | None) -> None:
     """Analyze a season of notes (files and folders) into one comparison page with a report per note."""
     from . import service
-    from .season import find_notes, run_batch, write_season
+    from .season import find_notes, run_batch, write_season, writer
 
     options = service.Options(input_format=input_format, max_bytes=max_bytes, roles_file=roles,
                               profile_file=profile, lexicons=tuple(str(p) for p in lexicons), model=model)
-    total = len(find_notes(paths, skip=outdir))
+    notes = find_notes(paths, skip=outdir)
+    total = len(notes)
+    write = writer(outdir, [p for p, _ in notes], overwrite)
     if not total:
         raise RedflagsError(f"{paths[0]}: no notes found ({', '.join(sorted(formats.note_extensions()))})")
     show = not quiet and sys.stderr.isatty()
     try:
         if show:
             with click.progressbar(length=total, label="analyzing", file=sys.stderr) as bar:
-                season = run_batch(paths, outdir, options, force=force, jobs=jobs, progress=lambda _: bar.update(1))
+                season = run_batch(paths, outdir, options, force=force, jobs=jobs, progress=lambda _: bar.update(1),
+                                   write=write)
         else:
-            season = run_batch(paths, outdir, options, force=force, jobs=jobs)
-        written = write_season(season, outdir, service.analyzer_for(options).rules)
+            season = run_batch(paths, outdir, options, force=force, jobs=jobs, write=write)
+        written = write_season(season, outdir, service.analyzer_for(options).rules, write)
     except InputError as exc:
         raise fail(exc) from None
     except OSError as exc:
@@ -240,6 +296,7 @@ def _load(lexicons: tuple[Path, ...]):  # type: ignore[no-untyped-def]
 @lexicon_option
 def lexicon_list(category: str | None, side: str | None, fmt: str, lexicons: tuple[Path, ...]) -> None:
     """List the entries the tool listens for."""
+    import json
     from dataclasses import asdict
 
     entries = _load(lexicons).select(category, side)
@@ -308,7 +365,7 @@ def lexicon_compile(output: Path | None) -> None:
     except InputError as exc:
         raise fail(exc) from None
     target = output or Path(str(data_path("phrase_lexicons", *CACHE)))
-    write_atomic(target, text + "\n", [])
+    write_atomic(target, text + "\n", [], overwrite=output is None)
     click.echo(f"wrote {target}")
 
 
@@ -317,9 +374,173 @@ def lexicon_compile(output: Path | None) -> None:
 @lexicon_option
 def lexicon_docs(output: Path, lexicons: tuple[Path, ...]) -> None:
     """Write a reference page of every entry, grouped by category."""
+    from .output import mark_html
     from .report import render_lexicon_docs
 
-    write_atomic(output, render_lexicon_docs(_load(lexicons)), [])
+    write_atomic(output, mark_html(render_lexicon_docs(_load(lexicons))), list(lexicons))
+    click.echo(f"wrote {output}")
+
+
+@cli.group()
+def teach() -> None:
+    """Teaching sessions: a quiz, a printable handout and side-by-side contrasts."""
+
+
+def _drills(paths: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    from .drills import load_drills
+
+    try:
+        return load_drills(list(paths) or None)
+    except InputError as exc:
+        raise fail(exc) from None
+
+
+drills_option = click.option(
+    "--drills", "drill_files", multiple=True, type=click.Path(path_type=Path),
+    help="Drill files or folders to use instead of the built-in bank (repeatable).",
+)
+
+
+@teach.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@lexicon_option
+def teach_check(paths: tuple[Path, ...], lexicons: tuple[Path, ...]) -> None:
+    """List every drill the tool misreads (the built-in bank, or the drills in PATHS); exit 1 if any."""
+    from .analysis import get_analyzer
+    from .teach import misreads
+
+    drills = _drills(paths)
+    try:
+        analyzer = get_analyzer(tuple(str(p) for p in lexicons))
+    except InputError as exc:
+        raise fail(exc) from None
+    wrong = misreads(analyzer, drills)
+    for r in wrong:
+        heard = ", ".join(f"{h.entry}->{h.counts_for}" + (f" ({h.cue})" if h.cue else "") for h in r.analysis.hits)
+        click.echo(f"{r.drill.origin}: {r.drill.id}: expected {r.drill.answer}, the tool reads {r.got} "
+                   f"(coverage {r.analysis.signals['coverage']:g}, outcomes {r.analysis.signals['outcomes']:g}"
+                   f"{'; heard ' + heard if heard else ''}): {r.drill.line!r}")
+    click.echo(f"{len(drills)} drills, {len(wrong)} misread")
+    if wrong:
+        sys.exit(1)
+
+
+@teach.command("quiz")
+@click.option("--rounds", type=click.IntRange(min=1), default=10, show_default=True, help="How many lines.")
+@click.option("--category", default=None, metavar="CATEGORY",
+              help="Only lines of this lexicon category (e.g. visa-contract) or trap (e.g. negation).")
+@click.option("--seed", type=int, default=None, help="The same seed asks the same lines in the same order.")
+@click.option("--html", "html", is_flag=True, help="Write a self-contained quiz page for a projector instead.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Where to write the --html page (default quiz.html).")
+@drills_option
+@lexicon_option
+def teach_quiz(rounds: int, category: str | None, seed: int | None, html: bool, output: Path | None,
+               drill_files: tuple[Path, ...], lexicons: tuple[Path, ...]) -> None:
+    """Coverage talk, outcomes talk, or neither? A line at a time, with the explanation after each answer."""
+    import random
+
+    from .analysis import get_analyzer
+    from .lexicon import CATEGORIES
+    from .teach import QUIZ_FILTERS, read_drill, run_quiz
+
+    if category is not None and category not in (*CATEGORIES, *QUIZ_FILTERS):
+        raise RedflagsError(f"--category: unknown category or trap {category!r} (one of "
+                            f"{', '.join((*CATEGORIES, *QUIZ_FILTERS))})")
+    drills = _drills(drill_files)
+    if seed is None:
+        seed = random.SystemRandom().randrange(10_000)
+    from .teach import pick
+
+    chosen = pick(drills, rounds, category, seed)
+    if not chosen:
+        raise RedflagsError(f"no drills for category {category!r}")
+    try:
+        analyzer = get_analyzer(tuple(str(p) for p in lexicons))
+    except InputError as exc:
+        raise fail(exc) from None
+    readings = [read_drill(analyzer, d) for d in chosen]
+    if html:
+        from .teach import render_quiz
+
+        target = output or Path("quiz.html")
+        write_atomic(target, render_quiz(readings, analyzer.lexicon, seed), [])
+        click.echo(f"wrote {target} ({len(readings)} cards, seed {seed})")
+        return
+    piped = not sys.stdin.isatty()
+
+    def ask(prompt: str) -> str | None:
+        click.echo(prompt, nl=False)
+        if not piped:  # a terminal: one key press answers, Enter is ignored, Ctrl-C or Ctrl-D quits
+            try:
+                key = ""
+                while key in ("", "\r", "\n"):
+                    key = click.getchar()
+            except (KeyboardInterrupt, EOFError):
+                key = "q"
+            key = "q" if key in ("\x03", "\x04") else key
+            click.echo(key)
+            return key
+        line = sys.stdin.readline()
+        if not line:
+            click.echo("")
+            return None
+        if piped:
+            click.echo(line.rstrip("\n"))
+        return line
+
+    click.echo(f"Quiz: {len(readings)} lines (seed {seed}). Is each line coverage talk (the program needs you "
+               "for service), outcomes talk (it trains you), or neither?")
+    run_quiz(readings, analyzer.lexicon, ask, click.echo)
+
+
+@teach.command("handout")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("handout.html"), show_default=True,
+              help="The HTML file to write.")
+@click.option("--all", "everything", is_flag=True, help="Also list the broad concept rules (fallback entries).")
+@click.option("--category", "categories", multiple=True, metavar="CATEGORY",
+              help="Only these lexicon categories (repeatable), for a shorter handout.")
+@lexicon_option
+def teach_handout(output: Path, everything: bool, categories: tuple[str, ...], lexicons: tuple[Path, ...]) -> None:
+    """A printable handout: what programs say, what it often means, what to ask; checklist weights last."""
+    from .lexicon import CATEGORIES, lexicon_files
+    from .teach import build_handout, render_handout
+
+    unknown = [c for c in categories if c not in CATEGORIES]
+    if unknown:
+        raise RedflagsError(f"--category: unknown category {unknown[0]!r} (one of {', '.join(CATEGORIES)})")
+
+    lex = _load(lexicons)
+    try:
+        user_files = [str(p) for p in lexicon_files(list(lexicons))]
+    except InputError as exc:
+        raise fail(exc) from None
+    handout = build_handout(lex, user_files, fallbacks=everything, categories=categories or None)
+    write_atomic(output, render_handout(handout), [])
+    click.echo(f"wrote {output} ({handout.total} entries in {len(handout.groups)} categories)")
+
+
+@teach.command("contrast")
+@click.argument("left", type=str)
+@click.argument("right", type=str)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("contrast.html"), show_default=True,
+              help="The HTML file to write.")
+@lexicon_option
+def teach_contrast(left: str, right: str, output: Path, lexicons: tuple[Path, ...]) -> None:
+    """Two notes side by side: each verdict on top, categories aligned, the report's highlights."""
+    from .analysis import get_analyzer
+    from .reading import read_note
+    from .report import BUCKET_LABELS
+    from .teach import render_contrast
+
+    try:
+        analyzer = get_analyzer(tuple(str(p) for p in lexicons))
+        results = [analyzer.analyze(read_note(p)) for p in (left, right)]
+    except InputError as exc:
+        raise fail(exc) from None
+    write_atomic(output, render_contrast(results[0], results[1], analyzer.lexicon), [Path(left), Path(right)])
+    for r in results:
+        click.echo(f"{r.source}: {BUCKET_LABELS[r.verdict.bucket]} ({r.verdict.bucket})")
     click.echo(f"wrote {output}")
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Span
 
+from .context import Sentences
 from .matching import HITS_KEY
 from .results import Findings, Heard, NumberFinding, Qualifier, Specific, Turn
 from .speakers import role_at
@@ -42,18 +43,16 @@ class _Specifics:
         return tuple(out)
 
 
-def _window(span: Span, turn: Turn | None, sentences: int, offset: int) -> tuple[int, int]:
+def _window(span: Span, sents: Sentences, turn: Turn | None, sentences: int, offset: int) -> tuple[int, int]:
     """The token range where a claim's specifics may stand: its sentence and the next ones by the same speaker."""
     doc = span.doc
-    sent = span.sent
-    start, end = sent.start, sent.end
+    start, end = sents.bounds(span.start, span.end)
     for _ in range(sentences):
         if end >= len(doc):
             break
-        nxt = doc[end].sent
-        if turn is not None and nxt.start_char + offset >= turn.end:
+        if turn is not None and doc[end].idx + offset >= turn.end:
             break
-        end = nxt.end
+        end = sents.bounds(end, end + 1)[1]
     return start, end
 
 
@@ -62,12 +61,13 @@ def findings_from_doc(doc: Doc, entries: Mapping[str, Entry], turns: list[Turn],
     """Plain findings from a processed Doc. The Doc's text is a one-for-one normalized copy of the source text
     from offset on, so every reported text is sliced from the source, never from the Doc."""
     specifics = _Specifics(doc)
+    sents = Sentences(doc)
     heard = []
     for span in doc.spans.get(HITS_KEY, ()):
         start = span.start_char + offset
         near: tuple[str, ...] = ()
         if entries[span.label_].needs_specifics:
-            near = specifics.within(*_window(span, role_at(turns, start), window, offset))
+            near = specifics.within(*_window(span, sents, role_at(turns, start), window, offset))
         heard.append(Heard(
             entry=span.label_, start=start, end=span.end_char + offset, text=source[start : span.end_char + offset],
             qualifiers=tuple(_placed(q, offset, source) for q in span._.qualifiers or ()), fuzzy=span._.fuzzy,

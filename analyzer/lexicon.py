@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 
 import yaml
 
-from .notes import InputError, yaml_error
+from . import safeyaml
+from .notes import InputError
 from .resources import data_path
 
 SIDES = ("coverage", "outcomes")
@@ -37,6 +38,10 @@ OPTIONAL = ("phrases", "patterns", "near", "topic", "needs_specifics", "negated_
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LINE_KEY = "__line__"
 STRING_ATTRS = frozenset({"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE", "PREFIX", "SUFFIX"})
+MAX_ENTRIES = 10_000
+MAX_ITEMS = 10_000  # phrases, patterns or examples in one entry
+MAX_REGEX = 200
+MAX_LEXICON_CHARS = 10_000_000
 
 
 class LexiconError(InputError):
@@ -154,13 +159,14 @@ def builtin_files() -> list[Path]:
 
 def _read_raw(path: Path) -> list[dict[str, Any]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            text = handle.read(MAX_LEXICON_CHARS + 1).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LexiconError(str(path), f"cannot read lexicon: {exc.__class__.__name__}") from None
     try:
-        data = yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        error = yaml_error(exc, str(path))
+        data = safeyaml.load(text, str(path), what="lexicon", aliases=True, loader=_LineLoader,
+                             max_chars=MAX_LEXICON_CHARS)
+    except InputError as error:
         raise LexiconError(error.path, error.reason, error.line) from None
     if data is None:
         return []
@@ -172,6 +178,8 @@ def _read_raw(path: Path) -> list[dict[str, Any]]:
         data = data.get("entries") or []
     if not isinstance(data, list):
         raise LexiconError(str(path), "expected a list of entries under 'entries:'", 1)
+    if len(data) > MAX_ENTRIES:
+        raise LexiconError(str(path), f"{len(data)} entries, over the limit of {MAX_ENTRIES} per file", 1)
     for item in data:
         if not isinstance(item, dict):
             raise LexiconError(str(path), "each entry must be a mapping", None)
@@ -185,6 +193,8 @@ def _fail(path: Path, raw: dict[str, Any], reason: str) -> LexiconError:
 def _text_list(path: Path, raw: dict[str, Any], key: str, value: Any, keep_lines: bool = False) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise _fail(path, raw, f"entry '{raw.get('id')}': '{key}' must be a list of non-empty strings")
+    if len(value) > MAX_ITEMS:
+        raise _fail(path, raw, f"entry '{raw.get('id')}': '{key}' has {len(value)} items, over {MAX_ITEMS}")
     return tuple(v.strip() if keep_lines else " ".join(v.split()) for v in value)
 
 
@@ -194,7 +204,14 @@ def _patterns(path: Path, raw: dict[str, Any], value: Any) -> tuple[tuple[dict[s
         isinstance(p, list) and p and all(isinstance(t, dict) and t for t in p) for p in value
     ):
         raise _fail(path, raw, f"entry '{raw.get('id')}': 'patterns' must be a list of token-pattern lists")
+    if len(value) > MAX_ITEMS:
+        raise _fail(path, raw, f"entry '{raw.get('id')}': 'patterns' has {len(value)} items, over {MAX_ITEMS}")
     value = [[_stringify(tok) for tok in p] for p in value]
+    for pattern in value:
+        for token in pattern:
+            problem = _token_problem(token)
+            if problem:
+                raise _fail(path, raw, f"entry '{raw.get('id')}': invalid token pattern: {problem}")
     from spacy.errors import MatchPatternError
 
     try:
@@ -239,6 +256,63 @@ def _stringify(token: dict[str, Any]) -> dict[str, Any]:
                    if isinstance(vs, list) else vs for k, vs in val.items()}
         out[key] = val
     return out
+
+
+def _token_problem(token: dict[str, Any]) -> str | None:
+    """What spaCy's validator lets through but matching cannot survive: empty attribute tests, bad regexes."""
+    for key, val in token.items():
+        if isinstance(val, dict):
+            if not val:
+                return f"{key}: {{}} tests nothing (it would match every token)"
+            for op, arg in val.items():
+                if op == "REGEX":
+                    problem = regex_problem(arg)
+                    if problem:
+                        return f"{key} REGEX {str(arg)[:60]!r}: {problem}"
+                elif isinstance(arg, dict):
+                    problem = _token_problem({op: arg})
+                    if problem:
+                        return problem
+    return None
+
+
+def regex_problem(pattern: Any) -> str | None:
+    """Why a user regex is refused: not text, too long, invalid, or a nested repeat that can take forever."""
+    if not isinstance(pattern, str):
+        return "must be text"
+    if len(pattern) > MAX_REGEX:
+        return f"longer than {MAX_REGEX} characters"
+    try:
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+    except re.error as exc:
+        return f"invalid regular expression: {exc}"
+    if _nested_repeat(parsed, inside=False):
+        return "a repeat inside a repeat (as in (a+)+) can take forever; rewrite it without nesting"
+    return None
+
+
+def _nested_repeat(items: Any, inside: bool) -> bool:
+    """Whether a parsed regex has a repeat inside another repeat."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
+    for op, arg in items:
+        if op in repeats:
+            _, high, sub = arg
+            many = high is c.MAXREPEAT or high > 1
+            if inside and many:
+                return True
+            if _nested_repeat(sub, inside or many):
+                return True
+        elif op is c.SUBPATTERN:
+            if _nested_repeat(arg[-1], inside):
+                return True
+        elif op is c.BRANCH:
+            if any(_nested_repeat(branch, inside) for branch in arg[1]):
+                return True
+        elif op in (c.ASSERT, c.ASSERT_NOT) and _nested_repeat(arg[1], inside):
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)

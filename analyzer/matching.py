@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import marshal
+import os
 import re
+import tempfile
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
 from itertools import pairwise, product
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+from spacy import __version__ as spacy_version
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from .lexicon import Entry, Near
+from .resources import cache_dir
 
 HITS_KEY = "redflags"
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -38,22 +46,113 @@ if not Span.has_extension("core"):
     Span.set_extension("core", default=None)  # for near hits: the tokens the groups matched, not the gaps
 
 
+CACHE_FORMAT = 1
+
+
+def _build_english() -> tuple[dict[str, str], frozenset[str]]:
+    data = files("spacy_lookups_data") / "data"
+    table: dict[str, str] = json.loads(gzip.decompress((data / "en_lemma_lookup.json.gz").read_bytes()))
+    lemmas = {k.lower(): v.lower() for k, v in table.items()}
+    words = set(lemmas) | set(lemmas.values())
+    for group in json.loads(gzip.decompress((data / "en_lemma_index.json.gz").read_bytes())).values():
+        words.update(w.lower() for w in group)
+    return lemmas, frozenset(words)
+
+
 @lru_cache(maxsize=1)
+def english_stamp() -> str:
+    """Size and date of spacy-lookups-data's English tables, which the caches built from them depend on."""
+    data = files("spacy_lookups_data") / "data"
+    sources = [Path(str(data / name)) for name in ("en_lemma_lookup.json.gz", "en_lemma_index.json.gz")]
+    try:
+        return repr([CACHE_FORMAT, *((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in sources)])
+    except OSError:
+        return ""
+
+
+@lru_cache(maxsize=1)
+def english_tables() -> tuple[dict[str, str], frozenset[str]]:
+    """The English lemma table and word list, from a per-user marshal cache of spacy-lookups-data's gzipped
+    JSON (rebuilt when those files change size or date)."""
+    stamp = english_stamp()
+    if not stamp:
+        return _build_english()
+    cache = cache_dir() / f"english-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.marshal"
+    try:
+        lemmas, words = marshal.loads(cache.read_bytes())
+        if isinstance(lemmas, dict) and isinstance(words, frozenset):
+            return lemmas, words
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    tables = _build_english()
+    _save(cache, tables)
+    return tables
+
+
+def _save(cache: Path, value: Any) -> None:
+    """Write a marshal cache file atomically; a read-only home only costs the rebuild next time."""
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{cache.stem}-", dir=cache.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(marshal.dumps(value))
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+
+
+_phrase_tables: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+@lru_cache(maxsize=1)
+def _own_digest() -> str:
+    """This module's source, so a change to how lemmas are made retires the cached phrase readings."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _tokenizer_stamp(nlp: Language) -> str:
+    """What decides how the tokenizer and lemmas read a phrase: spaCy, the pipeline, its rules, the tables."""
+    tokenizer = nlp.tokenizer
+    regexes = [getattr(getattr(tokenizer, f, None), "__self__", None) for f in
+               ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match")]
+    meta = nlp.meta  # built afresh on every access
+    return repr([CACHE_FORMAT, spacy_version, _own_digest(), meta.get("name"), meta.get("version"),
+                 [getattr(r, "pattern", None) for r in regexes], len(getattr(tokenizer, "rules", None) or ()),
+                 english_stamp()])
+
+
+def phrase_keys(nlp: Language, phrases: list[str] | tuple[str, ...]) -> dict[str, list[int]]:
+    """Each phrase as the lemma hashes a PhraseMatcher on LEMMA compares, through a per-user cache of how
+    this tokenizer reads them (tokenizing thousands of phrases was a tenth of the start-up)."""
+    stamp = _tokenizer_stamp(nlp)
+    cache = cache_dir() / f"phrases-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.marshal"
+    table = _phrase_tables.get(str(cache))
+    if table is None:
+        try:
+            table = marshal.loads(cache.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            table = {}
+        if not isinstance(table, dict):
+            table = {}
+        _phrase_tables[str(cache)] = table
+    missing = [p for p in dict.fromkeys(phrases) if p not in table]
+    if missing:
+        lemmas = Lemmas()
+        for phrase in missing:
+            table[phrase] = tuple(t.lemma_ for t in lemmas(nlp.make_doc(phrase.translate(QUOTES))))
+        _save(cache, table)
+    strings = nlp.vocab.strings
+    return {p: [strings.add(lemma) for lemma in table[p]] for p in phrases}
+
+
 def english_lemmas() -> dict[str, str]:
     """Lowercase word form to lemma, from spacy-lookups-data's English lookup table."""
-    data = files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
-    table: dict[str, str] = json.loads(gzip.decompress(data.read_bytes()))
-    return {k.lower(): v.lower() for k, v in table.items()}
+    return english_tables()[0]
 
 
-@lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Every English word form the lookup tables know, to tell typos from real words."""
-    index = files("spacy_lookups_data") / "data" / "en_lemma_index.json.gz"
-    words = set(english_lemmas()) | set(english_lemmas().values())
-    for group in json.loads(gzip.decompress(index.read_bytes())).values():
-        words.update(w.lower() for w in group)
-    return frozenset(words)
+    return english_tables()[1]
 
 
 def lemma_of(norm: str) -> str:
@@ -96,7 +195,8 @@ class Typos:
 
     def __init__(self, min_length: int = 5, memo_size: int = 50_000):
         self.targets: list[str] = []
-        self.known: frozenset[str] = english_words()
+        self.english = english_words()
+        self.known: frozenset[str] = frozenset()
         self.min_length = min_length
         self.memo_size = memo_size
         self.repaired: dict[str, tuple[str, float] | None] = {}
@@ -110,7 +210,7 @@ class Typos:
             for text in texts:
                 words.update(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= self.min_length - 1)
         self.targets = sorted(words)
-        self.known = english_words() | words
+        self.known = frozenset(words)
         self.repaired.clear()
 
     def repair(self, word: str) -> tuple[str, float] | None:
@@ -128,7 +228,7 @@ class Typos:
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
             low = token.lower_
-            if len(low) < self.min_length or not token.is_alpha or low in self.known:
+            if len(low) < self.min_length or not token.is_alpha or low in self.english or low in self.known:
                 continue
             if token.is_title and not token.is_sent_start:
                 continue  # a capitalized unknown word mid-sentence is most likely a name
@@ -172,6 +272,44 @@ def _anchor_cost(words: frozenset[str]) -> tuple[bool, int]:
     return any(w in STOP_WORDS for w in words), len(words)
 
 
+# not words: what a sentence holds besides its words (an entity type, a number), for required_words
+ENT_MARK = "\x00ent:"
+NUM_MARK = "\x00num"
+
+
+def required_words(pattern: tuple[dict[str, Any], ...]) -> tuple[frozenset[str], ...]:
+    """For each token the pattern cannot skip, the words one of which a sentence must hold for it to match."""
+    needed = []
+    for token in pattern:
+        op = str(token.get("OP", "1"))
+        if op in ("?", "*", "!") or op.startswith(("{0", "{,")):
+            continue
+        found = frozenset(w.lower() for w in _literal_words(token))
+        if found:
+            needed.append(found)
+        kinds = token.get("ENT_TYPE")
+        kinds = [kinds] if isinstance(kinds, str) else kinds.get("IN") if isinstance(kinds, dict) else None
+        if kinds:
+            needed.append(frozenset(ENT_MARK + str(k).lower() for k in kinds))
+        if token.get("LIKE_NUM") is True:
+            needed.append(frozenset({NUM_MARK}))
+    return tuple(sorted(set(needed), key=len))
+
+
+def longest_match(pattern: tuple[dict[str, Any], ...]) -> int | None:
+    """The most tokens the pattern can match, or None when an operator lets it run on."""
+    total = 0
+    for token in pattern:
+        op = str(token.get("OP", "1"))
+        if op in ("+", "*") or op.endswith(",}"):
+            return None
+        if op.startswith("{"):
+            total += int(op.strip("{}").split(",")[-1])
+        else:
+            total += 1
+    return total
+
+
 class AnchoredPatterns:
     """Token patterns run only on the sentences that hold one of their anchor words (spaCy's Matcher checks
     every token against every set predicate, which is slow across hundreds of patterns); each pattern is
@@ -181,6 +319,9 @@ class AnchoredPatterns:
         self.vocab = nlp.vocab
         self.anchored: dict[str, list[int]] = defaultdict(list)
         self.raw: list[tuple[str, list[dict[str, Any]]]] = []
+        self.required: list[tuple[frozenset[str], ...]] = []
+        self.anchors: list[frozenset[str]] = []
+        self.longest: list[int | None] = []
         self.compiled: dict[int, Matcher] = {}
         self.always = Matcher(nlp.vocab)
 
@@ -192,6 +333,9 @@ class AnchoredPatterns:
                 self.always.add(key, [list(pattern)])
                 continue
             self.raw.append((key, list(pattern)))
+            self.required.append(required_words(pattern))
+            self.anchors.append(words)
+            self.longest.append(longest_match(pattern))
             for word in words:
                 self.anchored[word].append(len(self.raw) - 1)
 
@@ -205,11 +349,40 @@ class AnchoredPatterns:
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         found = list(self.always(doc)) if len(self.always) else []
         for sent in doc.sents:
-            todo = sorted({i for token in sent for word in {token.lower_, token.lemma_, token.norm_}
-                           for i in self.anchored.get(word, ())})
-            for index in todo:
-                found += [(m, sent.start + a, sent.start + b) for m, a, b in self._matcher(index)(sent)]
+            forms = [(token.lower_, token.lemma_, token.norm_) for token in sent]
+            words = {w for form in forms for w in form}
+            todo = {i for word in words for i in self.anchored.get(word, ())}
+            if not todo:
+                continue
+            # a pattern runs only where every word it cannot do without is present (anchors are often ",", "to")
+            lowered = {w.lower() for w in words}
+            lowered.update(ENT_MARK + t.ent_type_.lower() for t in sent if t.ent_type)
+            if any(t.like_num for t in sent):
+                lowered.add(NUM_MARK)
+            for index in sorted(todo):
+                if not all(not need.isdisjoint(lowered) for need in self.required[index]):
+                    continue
+                for start, end in self._windows(index, forms, sent.start):
+                    found += [(m, start + a, start + b) for m, a, b in self._matcher(index)(doc[start:end])]
         return found
+
+    def _windows(self, index: int, forms: list[tuple[str, str, str]], offset: int) -> list[tuple[int, int]]:
+        """Where in a sentence the pattern can match: the whole sentence, or, in a long one, the stretches
+        within the pattern's longest match of an anchor word (the Matcher's cost grows with the tokens)."""
+        longest = self.longest[index]
+        if longest is None or len(forms) <= 2 * longest:
+            return [(offset, offset + len(forms))]
+        anchor = self.anchors[index]
+        windows: list[tuple[int, int]] = []
+        for i, form in enumerate(forms):
+            if anchor.isdisjoint(form):
+                continue
+            start, end = max(0, i - longest + 1), min(len(forms), i + longest)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+        return [(offset + a, offset + b) for a, b in windows]
 
 
 class NearIndex:
@@ -252,7 +425,9 @@ def _close(groups: list[list[int]], window: int) -> dict[tuple[int, int], frozen
     runs: dict[tuple[int, int], frozenset[int]] = {}
     reach = (len(groups) - 1) * (window + 1)
     for anchor in groups[0]:
-        nearby = [[i for i in group if abs(i - anchor) <= reach] for group in groups[1:]]
+        # groups hold token indices in order, so the ones within reach are one slice
+        nearby = [group[bisect_left(group, anchor - reach) : bisect_right(group, anchor + reach)]
+                  for group in groups[1:]]
         for rest in product(*nearby):
             combo = (anchor, *rest)
             ordered = sorted(combo)
@@ -280,15 +455,14 @@ class PhraseHits:
 
     def add_entries(self, entries: Iterable[Entry]) -> None:
         """Listen for these lexicon entries (as spaCy's SpanRuler.add_patterns)."""
-        lemmas = Lemmas()
         added = list(entries)
+        keys = phrase_keys(self.nlp, [p for entry in added for p in entry.phrases])
         for entry in added:
             self.entries[entry.id] = entry
             # added here, outside any memory zone, so labels of patterns compiled later stay readable
             self.nlp.vocab.strings.add(entry.id)
             if entry.phrases:
-                docs = [lemmas(self.nlp.make_doc(p.translate(QUOTES))) for p in entry.phrases]
-                self.phrases.add(entry.id, docs)
+                self.phrases.add(entry.id, [keys[p] for p in entry.phrases])  # type: ignore[arg-type, misc]
             if entry.patterns:
                 self.patterns.add(entry.id, entry.patterns)
         self.near.add_entries(added)
@@ -308,14 +482,15 @@ class PhraseHits:
                 entry = self.entries[span.label_]
                 if entry.side == side:
                     ranked.append(((tier + 3 * entry.fallback, a - b, kind, a, span.label_), span))
-            taken: list[Span] = []
+            used = bytearray(len(doc))
             for _, span in sorted(ranked, key=lambda r: r[0]):
-                if not any(t.start < span.end and span.start < t.end for t in taken):
-                    taken.append(span)
-            kept += taken
+                if not any(used[span.start : span.end]):
+                    used[span.start : span.end] = b"\x01" * len(span)
+                    kept.append(span)
         for span in kept:
             typos = [t._.typo_of[1] for t in span if t._.typo_of]
             span._.fuzzy = min(typos) if typos else None
-            span._.core = near.get((span.label_, span.start, span.end))
+            core = near.get((span.label_, span.start, span.end))
+            span._.core = None if core is None else sorted(core)  # a list: Docs must serialize for nlp.pipe
         doc.spans[HITS_KEY] = sorted(kept, key=lambda s: (s.start, s.end, s.label_))
         return doc

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from .results import Note, Turn
 
-__all__ = ["ROLES", "InputError", "Note", "Turn", "yaml_error"]
+__all__ = ["MAX_BYTES_LIMIT", "ROLES", "InputError", "Note", "Turn", "one_line", "yaml_error"]
 
+# The largest --max-bytes allowed; spaCy's max_length is set to match.
+MAX_BYTES_LIMIT = 50_000_000
 ROLES = ("program_director", "faculty", "chief", "resident", "coordinator", "applicant", "unknown")
 
 
@@ -19,7 +23,15 @@ class InputError(Exception):
     @property
     def message(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.reason}"
+        return one_line(f"{where}: {self.reason}")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Escape line breaks and other control characters (a file name may hold them) so a message stays one line."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def yaml_error(exc: Exception, source: str, first_line: int = 1) -> InputError:

@@ -10,25 +10,22 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import charset_normalizer
-import docx
-import webvtt
-import yaml
-from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
-from lxml import etree
-from webvtt.errors import MalformedCaptionError, MalformedFileError
-
-from . import formats
-from .notes import ROLES, InputError, Note, yaml_error
+from . import formats, safeyaml
+from .notes import MAX_BYTES_LIMIT, ROLES, InputError, Note
 from .speakers import RoleRules, build_transcript, load_role_rules, resolve_role, split_turns
+
+if TYPE_CHECKING:
+    from docx.table import Table
 
 STDIN = "<stdin>"
 MAX_MAPPING_BYTES = 1_000_000
-# A .docx is a zip: refuse one whose parts unpack to far more than the size limit allows (a zip bomb).
-DOCX_EXPANSION = 50
+MAX_ROLE_LABELS = 1_000
+# A .docx is a zip of XML: its parts may inflate to this many times --max-bytes, counted while inflating.
+DOCX_EXPANSION = 10
+_CHUNK = 1 << 16
+_TIMING = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})\s*-->\s*(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})")
 
 _MAGIC = (
     (b"%PDF-", "a PDF file"),
@@ -60,6 +57,7 @@ def read_note(
     default); raise InputError on bad input."""
     stdin = path is None or str(path) == "-"
     source = source or (STDIN if stdin else str(path))
+    _check_max_bytes(max_bytes)
     fmt = _check_format(input_format, source)
     rules = load_role_rules()
     explicit = _check_role_map(_unwrap_roles(role_map or {}), "role map", rules)
@@ -131,6 +129,9 @@ def read_plain(data: _Input) -> Note:
     explicit = data.role_map
     if fmt == "md":
         meta, body_offset = _front_matter(text, data.source)
+        from .checklist import check_profile
+
+        check_profile(meta, data.source, lambda key: _key_line(text[:body_offset], key))
         front_roles = meta.get("roles")
         if front_roles is not None:
             line = _key_line(text[:body_offset], "roles")
@@ -151,12 +152,12 @@ def _finish(note: Note, rules: RoleRules, role_map: dict[str, str]) -> Note:
     return note
 
 
-def load_mapping_file(path: str | Path) -> dict[str, Any]:
+def load_mapping_file(path: str | Path, what: str = "YAML file") -> dict[str, Any]:
     """Read a YAML mapping (a --roles or --profile file); raise InputError with the line on bad YAML."""
     source = str(path)
-    raw = _read_bytes(Path(source), MAX_MAPPING_BYTES)
+    raw = _read_bytes(Path(source), MAX_MAPPING_BYTES, limit_name=f"the {what} limit")
     text = _decode(raw, source)
-    data = _load_yaml(text, source, first_line=1)
+    data = _load_yaml(text, source, first_line=1, what=what)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -164,9 +165,19 @@ def load_mapping_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def load_profile(path: str | Path) -> dict[str, Any]:
+    """Read a --profile file and check its checklist values (rates 0-100, real years, counts not negative)."""
+    from .checklist import check_profile
+
+    data = load_mapping_file(path, "profile")
+    text = Path(str(path)).read_text("utf-8", errors="replace")
+    check_profile(data, str(path), lambda key: _key_line(text, key))
+    return data
+
+
 def load_role_map(path: str | Path) -> dict[str, str]:
     """Read a --roles file (speaker label: role, optionally under a `roles:` key) into a checked role map."""
-    return _check_role_map(_unwrap_roles(load_mapping_file(path)), str(path), load_role_rules())
+    return _check_role_map(_unwrap_roles(load_mapping_file(path, "role map")), str(path), load_role_rules())
 
 
 def _unwrap_roles(data: dict[Any, Any]) -> dict[Any, Any]:
@@ -198,13 +209,32 @@ def _check_format(input_format: str | None, source: str) -> str | None:
     return fmt
 
 
-def _check_size(size: int, max_bytes: int, source: str) -> None:
+def _check_size(size: int, max_bytes: int, source: str, limit_name: str = "--max-bytes") -> None:
     """Refuse input over the size limit."""
     if size > max_bytes:
-        raise InputError(source, f"file is {size} bytes, over the limit of {max_bytes} (--max-bytes)")
+        raise InputError(source, f"file is {size} bytes, over the limit of {max_bytes} ({limit_name})")
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def _check_max_bytes(max_bytes: int) -> None:
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or not 1 <= max_bytes <= MAX_BYTES_LIMIT:
+        raise InputError("--max-bytes", f"must be a whole number from 1 to {MAX_BYTES_LIMIT}")
+
+
+def read_limited(stream: Any, max_bytes: int, source: str, limit_name: str = "--max-bytes") -> bytes:
+    """Read a binary stream in chunks, refusing it as soon as it passes max_bytes (a pipe or device has no size)."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(_CHUNK, max_bytes + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_bytes:
+            raise InputError(source, f"input is over the limit of {max_bytes} bytes ({limit_name})")
+
+
+def _read_bytes(path: Path, max_bytes: int, limit_name: str = "--max-bytes") -> bytes:
     """Read a whole file, turning every OS failure into an InputError."""
     source = str(path)
     try:
@@ -217,23 +247,20 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
     if stat.S_ISDIR(info.st_mode):
         raise InputError(source, "is a folder, not a file")
-    _check_size(info.st_size, max_bytes, source)
+    _check_size(info.st_size, max_bytes, source, limit_name)
     try:
         with path.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)  # a pipe or device reports no size
+            return read_limited(handle, max_bytes, source, limit_name)
     except PermissionError:
         raise InputError(source, "permission denied") from None
     except OSError as exc:
         raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > max_bytes:
-        raise InputError(source, f"file is over the limit of {max_bytes} bytes (--max-bytes)")
-    return raw
 
 
 def _decode(raw: bytes, source: str) -> str:
     """Decode bytes: BOM-marked UTF-8/16/32, then UTF-8, Windows-1252, then charset-normalizer's best guess."""
     if raw.startswith(_BOMS):
-        best = charset_normalizer.from_bytes(raw).best()
+        best = _best_guess(raw)
         if best is None:
             raise InputError(source, "cannot decode the text despite its byte-order mark")
         return str(best).removeprefix("\ufeff")
@@ -241,7 +268,10 @@ def _decode(raw: bytes, source: str) -> str:
         if raw.startswith(magic):
             raise InputError(source, f"binary content ({kind}), not text")
     if b"\x00" in raw:
-        raise InputError(source, "binary content (NUL bytes), not text")
+        utf16 = _utf16_without_bom(raw)
+        if utf16 is None:
+            raise InputError(source, "binary content (NUL bytes), not text")
+        return utf16
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -252,10 +282,29 @@ def _decode(raw: bytes, source: str) -> str:
         return raw.decode("cp1252")
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(raw).best()
+    best = _best_guess(raw)
     if best is None:
         raise InputError(source, "cannot decode the text (not UTF-8, UTF-16 or Windows-1252)")
     return str(best)
+
+
+def _best_guess(raw: bytes) -> Any:
+    """charset-normalizer's best reading of raw, or None (imported only for text that is not plain UTF-8)."""
+    import charset_normalizer
+
+    return charset_normalizer.from_bytes(raw).best()
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """Text saved as UTF-16 with no byte-order mark: NULs fill every other byte of its Latin characters."""
+    if len(raw) < 4 or len(raw) % 2:
+        return None
+    even, odd = raw[0::2], raw[1::2]
+    for zeros, others, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.6 * len(zeros) and others.count(0) <= 0.05 * len(others):
+            try:
+                return raw.decode(codec)
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def _is_docx(raw: bytes) -> bool:
@@ -282,6 +331,10 @@ def _sniff(text: str) -> str:
 
 def _captions(text: str, fmt: str, source: str) -> list[tuple[str | None, str, str | None]]:
     """Parse VTT or SRT with webvtt-py into (speaker, text, start) cues."""
+    import webvtt
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+    _check_timings(text, fmt, source)
     try:
         if fmt == "vtt":
             captions = webvtt.from_string(text, strict=True).captions
@@ -312,6 +365,25 @@ def _captions(text: str, fmt: str, source: str) -> list[tuple[str | None, str, s
     return cues
 
 
+def _check_timings(text: str, fmt: str, source: str) -> None:
+    """Refuse a cue timing with minute or second 60 and over, or one that ends before it starts."""
+    kind = "WebVTT" if fmt == "vtt" else "SRT"
+    for number, line in enumerate(text.splitlines(), 1):
+        if "-->" not in line:
+            continue
+        found = _TIMING.match(line)
+        if not found:
+            continue
+        parts = found.groups()
+        times = []
+        for h, m, s, ms in (parts[:4], parts[4:]):
+            if int(m) > 59 or int(s) > 59:
+                raise InputError(source, f"invalid {kind} cue timing: minutes and seconds run 00 to 59", number)
+            times.append(((int(h or 0) * 60 + int(m)) * 60 + int(s)) * 1000 + int(ms.ljust(3, "0")))
+        if times[1] < times[0]:
+            raise InputError(source, f"invalid {kind} cue timing: the cue ends before it starts", number)
+
+
 def _line_containing(text: str, snippet: str) -> int | None:
     """Return the 1-based number of the first line containing snippet."""
     for number, line in enumerate(text.splitlines(), 1):
@@ -320,23 +392,54 @@ def _line_containing(text: str, snippet: str) -> int | None:
     return None
 
 
+def _check_docx_parts(raw: bytes, source: str, max_bytes: int) -> None:
+    """Inflate every part once, counting the real bytes (a zip's declared sizes can lie), before python-docx."""
+    limit = DOCX_EXPANSION * max_bytes
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        infos = archive.infolist()
+        if len(infos) > 10_000:
+            raise InputError(source, f"the .docx holds {len(infos)} parts, too many")
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise InputError(source, "the .docx is encrypted (password-protected); save an unprotected copy")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise InputError(source, f"the .docx uses an unsupported compression method ({info.compress_type})")
+            with archive.open(info) as part:
+                while chunk := part.read(_CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise InputError(source, f"the .docx inflates to over {limit} bytes ({DOCX_EXPANSION} "
+                                                 f"times --max-bytes)")
+
+
 def _docx_text(raw: bytes, source: str, max_bytes: int) -> str:
     """Return a Word document's paragraphs and table rows in order, a blank line between each."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from lxml import etree
+
+    unreadable = "not a readable .docx file (corrupt, or not a Word document)"
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > DOCX_EXPANSION * max_bytes:
-            raise InputError(source, f"the .docx unpacks to {unpacked} bytes, too much for its size")
+        _check_docx_parts(raw, source, max_bytes)
         document = docx.Document(io.BytesIO(raw))
+        if document.element.body is None:
+            raise InputError(source, "the .docx has no document body")
         blocks: list[str] = []
+        size = 0
         for block in document.iter_inner_content():
-            if isinstance(block, Table):
-                blocks.extend(_table_lines(block))
-            elif block.text.strip():
-                blocks.append(block.text)
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError,
-            zlib.error, EOFError):
-        raise InputError(source, "not a readable .docx file (corrupt, or not a Word document)") from None
+            lines = _table_lines(block) if isinstance(block, Table) else [block.text] if block.text.strip() else []
+            blocks.extend(lines)
+            size += sum(len(line.encode("utf-8")) + 2 for line in lines)
+            if size > max_bytes:
+                raise InputError(source, f"the .docx text is over the limit of {max_bytes} bytes (--max-bytes)")
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, PackageNotFoundError, KeyError, ValueError, TypeError,
+            AttributeError, etree.LxmlError, NotImplementedError, RuntimeError, zlib.error, EOFError, OSError,
+            RecursionError):
+        raise InputError(source, unreadable) from None
     # A Word paragraph is a unit on its own: one without a label is not the previous speaker's words.
     return "\n\n".join(blocks)
 
@@ -367,7 +470,7 @@ def _front_matter(text: str, source: str) -> tuple[dict[str, Any], int]:
         return {}, 0
     for number, line in enumerate(lines[1:], 1):
         if line.rstrip() in _FRONT_MATTER_CLOSE:
-            data = _load_yaml("".join(lines[1:number]), source, first_line=2)
+            data = _load_yaml("".join(lines[1:number]), source, first_line=2, what="note's front matter")
             if data is None:
                 data = {}
             if not isinstance(data, dict):
@@ -377,12 +480,9 @@ def _front_matter(text: str, source: str) -> tuple[dict[str, Any], int]:
     raise InputError(source, "front matter opened with '---' is never closed by a '---' line", 1)
 
 
-def _load_yaml(text: str, source: str, first_line: int) -> Any:
+def _load_yaml(text: str, source: str, first_line: int, what: str) -> Any:
     """Parse YAML, reporting errors with the file line (first_line is the file line of the text's first line)."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise yaml_error(exc, source, first_line) from None
+    return safeyaml.load(text, source, first_line=first_line, what=what)
 
 
 def _yaml_kind(data: Any) -> str:
@@ -401,6 +501,8 @@ def _key_line(front: str, key: str) -> int | None:
 
 def _check_role_map(mapping: dict[Any, Any], source: str, rules: RoleRules, line: int | None = None) -> dict[str, str]:
     """Return a role map with every role resolved ("PD" -> program_director); InputError on an unknown role."""
+    if len(mapping) > MAX_ROLE_LABELS:
+        raise InputError(source, f"{len(mapping)} speaker labels, over the limit of {MAX_ROLE_LABELS}", line)
     checked: dict[str, str] = {}
     for label, value in mapping.items():
         role = resolve_role(value, rules) if isinstance(value, str) else None

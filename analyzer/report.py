@@ -5,15 +5,13 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import tempfile
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from . import __version__
@@ -216,23 +214,22 @@ def _markdown_marks(text: str, start: int) -> tuple[set[int], list[tuple[int, in
     return cuts, hidden, strong
 
 
-def _open_counter(spans: list[tuple[int, int]], start: int) -> Callable[[int], bool]:
-    """A function telling, for cut points visited in increasing order, whether any span is open there."""
-    deltas: dict[int, int] = {}
-    for x, y in spans:
-        if y > max(x, start):
-            deltas[max(x, start)] = deltas.get(max(x, start), 0) + 1
-            deltas[y] = deltas.get(y, 0) - 1
-    points = sorted(deltas)
-    state = {"at": 0, "open": 0}
+class _Sweep:
+    """Which of a set of ranges cover each stretch, asked in increasing order: a sweep, not a scan per stretch."""
 
-    def is_open(pos: int) -> bool:
-        while state["at"] < len(points) and points[state["at"]] <= pos:
-            state["open"] += deltas[points[state["at"]]]
-            state["at"] += 1
-        return state["open"] > 0
+    def __init__(self, ranges: list[tuple[int, int]]):
+        self.ranges = ranges
+        self.order = sorted(range(len(ranges)), key=lambda i: ranges[i][0])
+        self.next = 0
+        self.active: set[int] = set()
 
-    return is_open
+    def covering(self, a: int, b: int) -> list[int]:
+        """The indices of the ranges that hold [a, b), for a no smaller than the last call's."""
+        while self.next < len(self.order) and self.ranges[self.order[self.next]][0] <= a:
+            self.active.add(self.order[self.next])
+            self.next += 1
+        self.active = {i for i in self.active if self.ranges[i][1] > a}
+        return sorted(i for i in self.active if b <= self.ranges[i][1])
 
 
 def highlight_segments(text: str, hits: list[Hit], lexicon: Lexicon, *, start: int = 0,
@@ -254,26 +251,16 @@ def highlight_segments(text: str, hits: list[Hit], lexicon: Lexicon, *, start: i
     segments: list[Segment] = []
     seen: set[int] = set()
     line_heading = False
-    # One sweep over the cuts: every boundary is a cut, so a span covers [a, b) exactly when it is open at a.
-    opens: dict[int, list[int]] = {}
-    closes: dict[int, list[int]] = {}
-    for i, h in enumerate(hits):
-        if h.end > max(h.start, start):
-            opens.setdefault(max(h.start, start), []).append(i)
-            closes.setdefault(h.end, []).append(i)
-    active: set[int] = set()
-    hidden_open = _open_counter(hidden, start)
-    strong_open = _open_counter(strong, start)
+    over_hits = _Sweep([(h.start, h.end) for h in hits])
+    over_hidden, over_strong = _Sweep(hidden), _Sweep(strong)
     for a, b in itertools.pairwise(cuts):
         if a == start or text[a - 1] == "\n":
             line_heading = a in headings
-        active.difference_update(closes.get(a, ()))
-        active.update(opens.get(a, ()))
-        covering = sorted(active)
+        covering = over_hits.covering(a, b)
         cover_hits = [hits[i] for i in covering]
         seg = Segment(text[a:b], covering, start=a, end=b, heading=line_heading)
-        seg.markup = hidden_open(a)
-        seg.strong = strong_open(a)
+        seg.markup = bool(over_hidden.covering(a, b))
+        seg.strong = bool(over_strong.covering(a, b))
         if covering:
             seg.tone = tone_of(cover_hits)
             seg.explanations = [explanations[i] for i in covering]
@@ -375,10 +362,19 @@ def build_note_report(analysis: Analysis, lexicon: Lexicon, rules: Rules | None 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The Jinja2 environment over the packaged report templates, autoescaping everything."""
-    from .resources import data_path
+    from .resources import cache_dir, data_path
 
+    compiled = None  # compiled templates kept per user: compiling them is a few percent of one note's start
+    try:
+        folder = cache_dir() / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            compiled = FileSystemBytecodeCache(str(folder))
+    except OSError:
+        pass
     env = Environment(
         loader=FileSystemLoader(str(data_path("reports"))),
+        bytecode_cache=compiled,
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -531,13 +527,7 @@ def summary_text(analysis: Analysis, written: Path | None) -> str:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write text to path via a temporary file in the same folder, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write text to path via a temporary file (analyzer.output.write_output, replacing what is there)."""
+    from .output import write_output
+
+    write_output(path, text, overwrite=True)

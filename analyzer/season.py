@@ -14,6 +14,7 @@ from typing import Any
 
 from . import __version__, absences, counting, formats, service, verdict
 from .notes import InputError
+from .output import GENERATOR
 from .results import Analysis, Hit, Verdict, analysis_from_json
 from .rules import Rules
 
@@ -76,7 +77,8 @@ def find_notes(paths: Iterable[str | Path], skip: Path | None = None) -> list[tu
                 rel = path.relative_to(given)
                 if any(part.startswith(".") for part in rel.parts) or not path.is_file():
                     continue
-                if skip is not None and skip.resolve() in path.resolve().parents:
+                # the output folder is skipped when it sits inside a notes folder (it may also be the notes folder)
+                if skip is not None and skip.resolve() != given.resolve() and skip.resolve() in path.resolve().parents:
                     continue
                 if path.suffix.lower() in extensions and not path.name.lower().startswith("readme."):
                     found.setdefault(path, f"{given.name}/{rel.as_posix()}" if len(given_paths) > 1
@@ -163,18 +165,33 @@ def _analyze_one(job: tuple[Path, service.Options]) -> Analysis | InputError:
     return next(service.analyze_many([path], options))[1]
 
 
+def writer(outdir: Path, inputs: Iterable[Path], overwrite: bool = False) -> Callable[[Path, str], None]:
+    """How the batch writes: atomically, never over a note or an input, and over an existing file only when it
+    is one of our outputs (marked, or in a folder our manifest says we wrote) or overwrite is set."""
+    from .output import write_output
+
+    protect = list(inputs)
+    ours = overwrite or (outdir / MANIFEST).is_file()
+
+    def write(path: Path, text: str) -> None:
+        write_output(path, text, protect=protect, overwrite=ours)
+
+    return write
+
+
 def run_batch(paths: Sequence[str | Path], outdir: Path, options: service.Options, *, force: bool = False,
               jobs: int = 1, progress: Progress | None = None, rules: Rules | None = None,
               write: Callable[[Path, str], None] | None = None) -> Season:
     """Analyze every note under paths (skipping those unchanged since the last run unless force), write each
     note's report and JSON under outdir/notes, and return the season grouped by program."""
-    from .report import atomic_write, render_html
+    from .output import mark_html
+    from .report import render_html
 
-    write = write or atomic_write
     options = options.loaded()
     analyzer = service.analyzer_for(options)
     rules = rules or analyzer.rules
     notes = find_notes(paths, skip=outdir)
+    write = write or writer(outdir, [p for p, _ in notes])
     manifest = _read_manifest(outdir)
     fingerprint = options.fingerprint()
     keys = {name: content_key(path, fingerprint) for path, name in notes}
@@ -196,9 +213,9 @@ def run_batch(paths: Sequence[str | Path], outdir: Path, options: service.Option
             results[name] = NoteResult(path, name, program_of(name, {}), "failed", error=result.message)
             continue
         analyzed += 1
-        write(outdir / NOTES_DIR / f"{out}.html", render_html(result, analyzer.lexicon))
-        write(outdir / NOTES_DIR / f"{out}.json",
-              json.dumps(result.to_json(), ensure_ascii=False, default=str, allow_nan=False, sort_keys=True) + "\n")
+        write(outdir / NOTES_DIR / f"{out}.html", mark_html(render_html(result, analyzer.lexicon)))
+        write(outdir / NOTES_DIR / f"{out}.json", json.dumps({"generator": GENERATOR, **result.to_json()},
+                                                             ensure_ascii=False, default=str, allow_nan=False) + "\n")
         results[name] = NoteResult(path, name, program_of(name, result.meta), "analyzed", result,
                                    report=f"{NOTES_DIR}/{out}.html")
     new_manifest = {
@@ -206,7 +223,8 @@ def run_batch(paths: Sequence[str | Path], outdir: Path, options: service.Option
                "report": r.report}
         for name, r in sorted(results.items())
     }
-    write(outdir / MANIFEST, json.dumps({"version": __version__, "notes": new_manifest}, indent=1, sort_keys=True))
+    write(outdir / MANIFEST, json.dumps({"generator": GENERATOR, "version": __version__, "notes": new_manifest},
+                                        indent=1))
     for gone in set(manifest) - set(new_manifest):  # outputs of notes no longer in the season
         for suffix in (".html", ".json"):
             (outdir / NOTES_DIR / f"{slug(gone)}{suffix}").unlink(missing_ok=True)
@@ -294,6 +312,7 @@ def season_json(season: Season) -> str:
     """Each program with its combined verdict and its notes' analyses in the schema-1 contract; failed notes
     with their errors."""
     data = {
+        "generator": GENERATOR,
         "schema": 1,
         "programs": [{
             **flat,
@@ -306,7 +325,7 @@ def season_json(season: Season) -> str:
         } for row, flat in zip(season.programs, season_rows(season), strict=True)],
         "failed": [{"name": n.name, "error": n.error} for n in season.failed],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1, default=str, allow_nan=False, sort_keys=True) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=1, default=str, allow_nan=False) + "\n"
 
 
 BUCKETS = ("strategic", "dependent", "desperate", "insufficient")
@@ -365,10 +384,10 @@ def render_index(season: Season, rules: Rules) -> str:
 def write_season(season: Season, outdir: Path, rules: Rules, write: Callable[[Path, str], None] | None = None
                  ) -> list[Path]:
     """Write index.html, season.csv and season.json into outdir; return their paths."""
-    from .report import atomic_write
+    from .output import mark_html
 
-    write = write or atomic_write
-    outputs = {"index.html": render_index(season, rules), "season.csv": season_csv(season),
+    write = write or writer(outdir, [n.path for n in season.notes])
+    outputs = {"index.html": mark_html(render_index(season, rules)), "season.csv": season_csv(season),
                "season.json": season_json(season)}
     for name, text in outputs.items():
         write(outdir / name, text)

@@ -34,14 +34,14 @@ class Options:
 
     def loaded(self) -> Options:
         """These options with the role map and profile files read (InputError when they are bad)."""
-        from .reading import load_mapping_file, load_role_map
+        from .reading import load_profile, load_role_map
 
         role_map = self.role_map
         if role_map is None and self.roles_file is not None:
             role_map = load_role_map(self.roles_file)
         profile = self.profile
         if profile is None and self.profile_file is not None:
-            profile = load_mapping_file(self.profile_file)
+            profile = load_profile(self.profile_file)
         return Options(self.input_format, self.max_bytes, self.roles_file, self.profile_file, self.lexicons,
                        self.model, role_map, profile)
 

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from .notes import ROLES, InputError, Turn
-from .resources import data_path
+from .resources import data_path, load_yaml
 
 ANSWER = "answer"
 
@@ -121,7 +121,7 @@ def load_role_rules(path: Path | None = None) -> RoleRules:
     """Read roles.yml (the shipped one unless a path is given) into RoleRules."""
     path = path or data_path("phrase_lexicons", "rules", "roles.yml")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(str(path), f"cannot read role rules: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

@@ -147,7 +147,8 @@ class Numbers:
         year = doc._.reference_year or date.today().year
         found: list[NumberFinding] = []
         for sent in doc.sents:
-            text = TITLES.sub(lambda m: m.group(1) + " ", sent.text)  # same length, so offsets hold
+            raw = sent.text
+            text = TITLES.sub(lambda m: m.group(1) + " ", raw)  # same length, so offsets hold
             taken: list[tuple[int, int]] = []
             low = text.lower()
             for metric in self.metrics:
@@ -164,7 +165,7 @@ class Numbers:
                         start = sent.start_char + span[0]
                         found.append(
                             NumberFinding(metric.key, metric.label, value, metric.unit, band.status, band.note,
-                                          doc.text[start : sent.start_char + span[1]], start,
+                                          raw[span[0] : span[1]], start,
                                           sent.start_char + span[1], metric.topic)
                         )
         doc._.numbers = sorted(found, key=lambda f: (f.start, f.metric))

@@ -59,10 +59,10 @@ def test_input_formats_come_from_one_registry():
 
 
 def test_loading_the_yaml_lexicon_twice_costs_the_same():
-    def timed() -> float:
-        start = time.perf_counter()
+    def timed() -> float:  # CPU time of this process: other work on the machine does not count
+        start = time.process_time()
         load_lexicon(compiled=False)
-        return time.perf_counter() - start
+        return time.process_time() - start
 
     first, second = timed(), timed()
     assert second <= 1.2 * first, (first, second)

@@ -114,3 +114,21 @@ def test_no_notes_is_one_line(tmp_path):
     (tmp_path / "empty-folder").mkdir()
     result = run("batch", str(tmp_path / "empty-folder"), "-o", str(tmp_path / "out"))
     assert result.exit_code == 2 and result.output.count("\n") == 1 and "no notes found" in result.output
+
+
+def test_the_batch_never_replaces_a_file_it_did_not_write(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    shutil.copy(SAMPLES / "strategic-im.txt", notes / "a.txt")
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = out / "index.html"
+    mine.write_text("<html>my own page</html>")
+    refused = run("batch", str(notes), "-o", str(out))
+    assert refused.exit_code == 2 and "not a redflags report" in refused.output
+    assert mine.read_text() == "<html>my own page</html>"
+    assert run("batch", str(notes), "-o", str(out), "--overwrite").exit_code == 0
+    assert "generator: interview-redflags" in mine.read_text()
+    into_notes = run("batch", str(notes), "-o", str(notes))
+    assert (notes / "a.txt").read_text("utf-8") == (SAMPLES / "strategic-im.txt").read_text("utf-8")
+    assert into_notes.exit_code == 0  # outputs go beside the notes, never over them
