@@ -252,11 +252,10 @@ def band_text(band: Any, unit: str) -> str:
 def build_handout(lexicon: Lexicon, user_files: list[str] | None = None, *, fallbacks: bool = False,
                   categories: Iterable[str] | None = None) -> Handout:
     """The handout's data: every enabled entry by category, the article's checklist weights and thresholds."""
-    from .checklist import checklist_rules
     from .lexicon import CATEGORIES
     from .report import describe_entry
-    from .scoring import scoring_rules
-    from .specifics import load_thresholds
+    from .rules import packaged_rules
+    from .specifics import metrics_from
 
     user = {str(Path(p).resolve()) for p in user_files or []}
     groups = []
@@ -275,10 +274,12 @@ def build_handout(lexicon: Lexicon, user_files: list[str] | None = None, *, fall
         if rows:
             groups.append((category, rows))
             total += len(rows)
-    items = checklist_rules()["items"]
+    rules = packaged_rules()
+    items = rules.checklist["items"]
     checklist = sorted(((str(v["label"]), float(v["weight"])) for v in items.values()), key=lambda x: -x[1])
-    thresholds = [(m.label, m.unit, [band_text(b, m.unit) for b in m.bands]) for m in load_thresholds()[1]]
-    verdict = scoring_rules()["verdict"]
+    thresholds = [(m.label, m.unit, [band_text(b, m.unit) for b in m.bands])
+                  for m in metrics_from(rules.thresholds)[1]]
+    verdict = rules.scoring["verdict"]
     lines = {"strategic_at": float(verdict["strategic_at"]), "desperate_below": float(verdict["desperate_below"])}
     return Handout(groups, checklist, thresholds, lines, total, sorted(user_files or []))
 

@@ -121,7 +121,9 @@ def test_contrast_of_the_sample_pair_shows_both_verdicts(browser, pages):
 
     analyzer = get_analyzer()
     for key, note in zip("ab", PAIR, strict=True):
-        first = analyzer.analyze_path(note).hits[0]
+        from analyzer.service import analyze_file
+
+        first = analyze_file(note).hits[0]
         page.locator(f"#{key}-h0").focus()
         assert page.locator(f"#{key}-h0 .pop").is_visible()
         shown = page.evaluate(f"""getComputedStyle(document.querySelector('#{key}-h0 .pm'), '::after').content""")
