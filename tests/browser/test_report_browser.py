@@ -37,8 +37,8 @@ def test_click_opens_meaning_in_place(browser, reports, shots_dir):
     page.mouse.click(*page.evaluate(FIRST_RECT, f"#{first} mark"))
     assert page.evaluate(POP_VISIBLE, first)
     pop = page.locator(f"#{first} .pop")
-    said = pop.inner_text()
-    assert "\u201c" in said  # the phrase itself, quoted
+    side = pop.locator(".pi").first.evaluate("e => JSON.parse(getComputedStyle(e, '::before').content)")
+    assert re.search(r"(Coverage|Outcomes) talk|Heard", side), side
     meaning = page.evaluate(MEANING, first)
     assert "Often means: " == meaning[0] and len(meaning[1]) > 30 and "Ask: " == meaning[2] and "?" in meaning[3]
     box, hit = pop.bounding_box(), page.locator(f"#{first} mark").bounding_box()
