@@ -110,6 +110,10 @@ def _number(text: str, words: dict[str, float]) -> float | None:
 def read_value(match: re.Match[str], words: dict[str, float], reference_year: int) -> float | None:
     """The metric value a regex match stands for."""
     groups = match.groupdict()
+    if groups.get("count") and groups.get("year"):  # "3rd PD since 2021": the years so far over the PDs so far
+        count = _number(groups["count"], words)
+        span = max(1, reference_year - int(groups["year"]))
+        return round(span / count, 1) if count else None
     if groups.get("year"):
         return float(max(0, reference_year - int(groups["year"])))
     if groups.get("all"):

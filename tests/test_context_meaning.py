@@ -58,3 +58,22 @@ def _note(text):
     from analyzer.results import Note
 
     return Note(source="n", text=text)
+
+
+def test_a_third_pd_since_a_year_is_turnover_not_tenure(analyzer):
+    result = analyzer.analyze(_note_dated("Interim PD. Old PD left for other opportunities, 3rd PD since 2021."))
+    figures = {(n.metric, n.status) for n in result.numbers if n.counted}
+    assert ("pd_turnover", "red") in figures and not any(m == "pd_tenure" for m, _ in figures)
+    assert all(h.counts_for != "outcomes" for h in result.hits)
+    assert any(h.text == "3rd PD since 2021" and h.counts_for == "coverage" for h in result.hits)
+
+
+def test_an_apd_since_a_year_is_not_the_program_directors_tenure(analyzer):
+    result = analyzer.analyze(_note_dated("PD: Dr. Castellano (APD since 2020) is acting PD this year."))
+    assert not [n for n in result.numbers if n.metric == "pd_tenure"]
+
+
+def _note_dated(text):
+    from analyzer.results import Note
+
+    return Note(source="n", text=text, meta={"date": "2026-11-01"})
