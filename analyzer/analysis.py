@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -66,11 +66,6 @@ class Analyzer:
         if progress:
             progress("scoring")
         return score(found, note, self.questions, self.lexicon.entries, self.rules, profile)
-
-    def analyze_notes(self, notes: Iterable[Note], profile: dict[str, Any] | None = None) -> Iterator[Analysis]:
-        """Analyze notes one after another, lazily."""
-        for note in notes:
-            yield self.analyze(note, profile)
 
 
 @lru_cache(maxsize=4)
