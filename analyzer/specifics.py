@@ -111,9 +111,9 @@ def read_value(match: re.Match[str], words: dict[str, float], reference_year: in
     """The metric value a regex match stands for."""
     groups = match.groupdict()
     if groups.get("count") and groups.get("year"):  # "3rd PD since 2021": the years so far over the PDs so far
-        count = _number(groups["count"], words)
-        span = max(1, reference_year - int(groups["year"]))
-        return round(span / count, 1) if count else None
+        ordinal = _number(groups["count"], words)
+        years = max(1, reference_year - int(groups["year"]))
+        return round(years / ordinal, 1) if ordinal else None
     if groups.get("year"):
         return float(max(0, reference_year - int(groups["year"])))
     if groups.get("all"):
