@@ -287,12 +287,13 @@ def regex_problem(pattern: Any) -> str | None:
     except re.error as exc:
         return f"invalid regular expression: {exc}"
     if _nested_repeat(parsed, inside=False):
-        return "a repeat inside a repeat (as in (a+)+) can take forever; rewrite it without nesting"
+        return ("a repeat inside a repeat, or of alternatives that can overlap (as in (a+)+ or (a|aa)+), "
+                "can take forever; rewrite it")
     return None
 
 
 def _nested_repeat(items: Any, inside: bool) -> bool:
-    """Whether a parsed regex has a repeat inside another repeat."""
+    """Whether a parsed regex has a repeat inside another repeat, or repeats alternatives that can overlap."""
     from re import _constants as c  # type: ignore[attr-defined]
 
     repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
@@ -308,11 +309,24 @@ def _nested_repeat(items: Any, inside: bool) -> bool:
             if _nested_repeat(arg[-1], inside):
                 return True
         elif op is c.BRANCH:
+            if inside and _overlapping(arg[1], c):
+                return True
             if any(_nested_repeat(branch, inside) for branch in arg[1]):
                 return True
         elif op in (c.ASSERT, c.ASSERT_NOT) and _nested_repeat(arg[1], inside):
             return True
     return False
+
+
+def _overlapping(branches: Any, c: Any) -> bool:
+    """Whether alternatives may start alike (an empty one, one opening with a class, two with one letter)."""
+    firsts = []
+    for branch in branches:
+        items = list(branch)
+        if not items or items[0][0] is not c.LITERAL:
+            return True
+        firsts.append(items[0][1])
+    return len(set(firsts)) < len(firsts)
 
 
 @lru_cache(maxsize=1)

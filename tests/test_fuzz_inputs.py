@@ -55,10 +55,16 @@ plain_values = st.one_of(plain_scalars, plain_scalars, st.lists(plain_scalars, m
     lambda xs: "[" + ", ".join(xs) + "]"), st.lists(st.tuples(st.one_of(known_keys, texts), plain_scalars),
                                                     max_size=3).map(
     lambda kv: "{" + ", ".join(f"{k}: {v}" for k, v in kv) + "}"))
-# half the documents anything at all, half with text keys and plain values (most of those get analyzed)
+tame_scalars = st.one_of(st.integers(0, 100).map(str), st.floats(0, 1).map(repr), st.integers(1990, 2025).map(str),
+                        st.sampled_from(["2024-11-05", "2019-07-01 08:30:00", "J-1", "true", "null", "95%"]), texts)
+tame_values = st.one_of(tame_scalars, tame_scalars, st.lists(tame_scalars, max_size=3).map(
+    lambda xs: "[" + ", ".join(xs) + "]"), st.lists(st.tuples(known_keys, tame_scalars), max_size=3).map(
+    lambda kv: "{" + ", ".join(f"{k}: {v}" for k, v in kv) + "}"))
+# a third anything at all, a third text keys with plain values, a third in-range values (most of those analyzed)
 mappings = st.one_of(
     st.lists(st.tuples(keys, values), min_size=1, max_size=6),
     st.lists(st.tuples(st.one_of(known_keys, known_keys, texts), plain_values), min_size=1, max_size=4),
+    st.lists(st.tuples(st.one_of(known_keys, known_keys, texts), tame_values), min_size=1, max_size=4),
 ).map(lambda kv: "".join(f"{k}: {v}\n" for k, v in kv))
 roles = st.sampled_from(["PD", "program_director", "resident", "chief", "apd", "faculty", "Me", "coordinator"])
 role_maps = st.lists(st.tuples(st.one_of(texts, texts, texts, texts, texts, odd_keys),
@@ -84,6 +90,23 @@ def check(arguments: list[str]) -> None:
 @FUZZ
 @given(mappings)
 def test_front_matter(yaml_text: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "note.md"
+        path.write_text(f"---\n{yaml_text}---\n{NOTE}", encoding="utf-8")
+        check(["analyze", str(path), "--format", "json"])
+
+
+typed = st.sampled_from(["!!binary aGVsbG8=", "!!set {b, a}", "!!omap [a: 1, b: 2]", "!!pairs [a: 1, a: 2]",
+                         "!!str 5", "!!float '1.5'", "2001-12-14t21:59:43.10-05:00", "2024-11-05", "~", "0o17",
+                         "0x1F", "1_000", "190:20:30", "-.5e3", ".5", "'multi\\nline'", "|\n  block\n  text"])
+typed_mappings = st.lists(st.tuples(st.one_of(texts, st.sampled_from(["program", "date", "interviewer", "notes"])),
+                                    st.one_of(typed, tame_values)), min_size=1, max_size=4).map(
+    lambda kv: "".join(f"{k}: {v}\n" for k, v in kv))
+
+
+@FUZZ
+@given(typed_mappings)
+def test_front_matter_of_every_type_gives_strict_json(yaml_text: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "note.md"
         path.write_text(f"---\n{yaml_text}---\n{NOTE}", encoding="utf-8")

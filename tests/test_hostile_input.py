@@ -370,7 +370,10 @@ CASES = [
         body='    patterns: [[{LOWER: {REGEX: "*x"}}]]\n')), 2, "invalid regular expression", "lex.yml:2"),
     Case("lexicon-catastrophic-regex", "9", note("n.txt", "PD: " + "a" * 5000 + "!\n", "--lexicon", "lex.yml",
                                                  lex__yml=ENTRY.format(
-        body='    patterns: [[{LOWER: {REGEX: "^(a+)+$"}}]]\n')), 2, "repeat inside a repeat", "lex.yml:2"),
+        body='    patterns: [[{LOWER: {REGEX: "^(a+)+$"}}]]\n')), 2, "can take forever", "lex.yml:2"),
+    Case("lexicon-overlapping-alternatives", "9", note("n.txt", "PD: " + "a" * 5000 + "!\n", "--lexicon", "lex.yml",
+                                                       lex__yml=ENTRY.format(
+        body='    patterns: [[{LOWER: {REGEX: "^(a|aa)+$"}}]]\n')), 2, "can take forever", "lex.yml:2"),
     Case("lexicon-regex-too-long", "9", note("n.txt", NOTE, "--lexicon", "lex.yml", lex__yml=ENTRY.format(
         body=f'    patterns: [[{{LOWER: {{REGEX: "{"a" * 300}"}}}}]]\n')), 2, "longer than", "lex.yml:2"),
     Case("lexicon-empty-attribute", "9", note("n.txt", NOTE, "--lexicon", "lex.yml", lex__yml=ENTRY.format(
