@@ -84,7 +84,8 @@ def find_notes(paths: Iterable[str | Path], skip: Path | None = None) -> list[tu
                     found.setdefault(path, f"{given.name}/{rel.as_posix()}" if len(given_paths) > 1
                                      else rel.as_posix())
         else:
-            found.setdefault(given, given.name)
+            taken = set(found.values())
+            found.setdefault(given, given.name if given.name not in taken else given.as_posix().lstrip("/"))
     return sorted(found.items(), key=lambda item: item[1])
 
 

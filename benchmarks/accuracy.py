@@ -16,7 +16,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "eval" / "cases.yml"
-QUALIFIERS = ("negated", "question", "hypothetical", "historical", "hearsay")
+sys.path.insert(0, str(ROOT))
+from analyzer.rules import packaged_rules  # noqa: E402  (the checkout's analyzer, as for the analysis itself)
+
+# The qualifiers the rules declare (rules/context.yml), so a new one is scored as soon as it exists.
+QUALIFIERS = tuple(q.name for q in packaged_rules().qualifiers)
 NUMBER_SIDES = {"red": "coverage", "caution": "coverage", "healthy": "outcomes"}
 
 
