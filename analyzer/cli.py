@@ -395,6 +395,8 @@ def _drills(paths: tuple[Path, ...]):  # type: ignore[no-untyped-def]
         raise fail(exc) from None
 
 
+overwrite_option = click.option("--overwrite", is_flag=True,
+                                help="Allow -o to replace a file that is not a redflags page.")
 drills_option = click.option(
     "--drills", "drill_files", multiple=True, type=click.Path(path_type=Path),
     help="Drill files or folders to use instead of the built-in bank (repeatable).",
@@ -406,12 +408,12 @@ drills_option = click.option(
 @lexicon_option
 def teach_check(paths: tuple[Path, ...], lexicons: tuple[Path, ...]) -> None:
     """List every drill the tool misreads (the built-in bank, or the drills in PATHS); exit 1 if any."""
-    from .analysis import get_analyzer
+    from . import service
     from .teach import misreads
 
     drills = _drills(paths)
     try:
-        analyzer = get_analyzer(tuple(str(p) for p in lexicons))
+        analyzer = service.analyzer_for(service.Options(lexicons=tuple(str(p) for p in lexicons)))
     except InputError as exc:
         raise fail(exc) from None
     wrong = misreads(analyzer, drills)
@@ -433,15 +435,17 @@ def teach_check(paths: tuple[Path, ...], lexicons: tuple[Path, ...]) -> None:
 @click.option("--html", "html", is_flag=True, help="Write a self-contained quiz page for a projector instead.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Where to write the --html page (default quiz.html).")
+@overwrite_option
 @drills_option
 @lexicon_option
 def teach_quiz(rounds: int, category: str | None, seed: int | None, html: bool, output: Path | None,
-               drill_files: tuple[Path, ...], lexicons: tuple[Path, ...]) -> None:
+               overwrite: bool, drill_files: tuple[Path, ...], lexicons: tuple[Path, ...]) -> None:
     """Coverage talk, outcomes talk, or neither? A line at a time, with the explanation after each answer."""
     import random
 
-    from .analysis import get_analyzer
+    from . import service
     from .lexicon import CATEGORIES
+    from .output import mark_html
     from .teach import QUIZ_FILTERS, read_drill, run_quiz
 
     if category is not None and category not in (*CATEGORIES, *QUIZ_FILTERS):
@@ -456,7 +460,7 @@ def teach_quiz(rounds: int, category: str | None, seed: int | None, html: bool, 
     if not chosen:
         raise RedflagsError(f"no drills for category {category!r}")
     try:
-        analyzer = get_analyzer(tuple(str(p) for p in lexicons))
+        analyzer = service.analyzer_for(service.Options(lexicons=tuple(str(p) for p in lexicons)))
     except InputError as exc:
         raise fail(exc) from None
     readings = [read_drill(analyzer, d) for d in chosen]
@@ -464,7 +468,8 @@ def teach_quiz(rounds: int, category: str | None, seed: int | None, html: bool, 
         from .teach import render_quiz
 
         target = output or Path("quiz.html")
-        write_atomic(target, render_quiz(readings, analyzer.lexicon, seed), [])
+        write_atomic(target, mark_html(render_quiz(readings, analyzer.lexicon, seed)),
+                     [*drill_files, *lexicons], overwrite)
         click.echo(f"wrote {target} ({len(readings)} cards, seed {seed})")
         return
     piped = not sys.stdin.isatty()
@@ -500,10 +505,13 @@ def teach_quiz(rounds: int, category: str | None, seed: int | None, html: bool, 
 @click.option("--all", "everything", is_flag=True, help="Also list the broad concept rules (fallback entries).")
 @click.option("--category", "categories", multiple=True, metavar="CATEGORY",
               help="Only these lexicon categories (repeatable), for a shorter handout.")
+@overwrite_option
 @lexicon_option
-def teach_handout(output: Path, everything: bool, categories: tuple[str, ...], lexicons: tuple[Path, ...]) -> None:
+def teach_handout(output: Path, everything: bool, categories: tuple[str, ...], overwrite: bool,
+                  lexicons: tuple[Path, ...]) -> None:
     """A printable handout: what programs say, what it often means, what to ask; checklist weights last."""
     from .lexicon import CATEGORIES, lexicon_files
+    from .output import mark_html
     from .teach import build_handout, render_handout
 
     unknown = [c for c in categories if c not in CATEGORIES]
@@ -516,7 +524,7 @@ def teach_handout(output: Path, everything: bool, categories: tuple[str, ...], l
     except InputError as exc:
         raise fail(exc) from None
     handout = build_handout(lex, user_files, fallbacks=everything, categories=categories or None)
-    write_atomic(output, render_handout(handout), [])
+    write_atomic(output, mark_html(render_handout(handout)), list(lexicons), overwrite)
     click.echo(f"wrote {output} ({handout.total} entries in {len(handout.groups)} categories)")
 
 
@@ -525,20 +533,23 @@ def teach_handout(output: Path, everything: bool, categories: tuple[str, ...], l
 @click.argument("right", type=str)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("contrast.html"), show_default=True,
               help="The HTML file to write.")
+@overwrite_option
 @lexicon_option
-def teach_contrast(left: str, right: str, output: Path, lexicons: tuple[Path, ...]) -> None:
+def teach_contrast(left: str, right: str, output: Path, overwrite: bool, lexicons: tuple[Path, ...]) -> None:
     """Two notes side by side: each verdict on top, categories aligned, the report's highlights."""
-    from .analysis import get_analyzer
-    from .reading import read_note
+    from . import service
+    from .output import mark_html
     from .report import BUCKET_LABELS
     from .teach import render_contrast
 
+    options = service.Options(lexicons=tuple(str(p) for p in lexicons))
     try:
-        analyzer = get_analyzer(tuple(str(p) for p in lexicons))
-        results = [analyzer.analyze(read_note(p)) for p in (left, right)]
+        results = [service.analyze_file(p, options) for p in (left, right)]
+        lexicon = service.analyzer_for(options).lexicon
     except InputError as exc:
         raise fail(exc) from None
-    write_atomic(output, render_contrast(results[0], results[1], analyzer.lexicon), [Path(left), Path(right)])
+    write_atomic(output, mark_html(render_contrast(results[0], results[1], lexicon)), [left, right, *lexicons],
+                 overwrite)
     for r in results:
         click.echo(f"{r.source}: {BUCKET_LABELS[r.verdict.bucket]} ({r.verdict.bucket})")
     click.echo(f"wrote {output}")

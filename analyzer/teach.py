@@ -14,6 +14,7 @@ from .drills import SPEAKER_NAMES, TRAPS, Drill
 from .lexicon import Lexicon
 from .resources import data_path
 from .results import Analysis, Hit
+from .rules import Rules
 
 ANSWER_KEYS = {"c": "coverage", "o": "outcomes", "n": "neither"}
 QUIZ_FILTERS = tuple(t for t in TRAPS if t != "none")
@@ -250,12 +251,14 @@ def band_text(band: Any, unit: str) -> str:
 
 
 def build_handout(lexicon: Lexicon, user_files: list[str] | None = None, *, fallbacks: bool = False,
-                  categories: Iterable[str] | None = None) -> Handout:
+                  categories: Iterable[str] | None = None, rules: Rules | None = None) -> Handout:
     """The handout's data: every enabled entry by category, the article's checklist weights and thresholds."""
     from .lexicon import CATEGORIES
     from .report import describe_entry
     from .rules import packaged_rules
     from .specifics import metrics_from
+
+    rules = rules or packaged_rules()
 
     user = {str(Path(p).resolve()) for p in user_files or []}
     groups = []
@@ -274,7 +277,6 @@ def build_handout(lexicon: Lexicon, user_files: list[str] | None = None, *, fall
         if rows:
             groups.append((category, rows))
             total += len(rows)
-    rules = packaged_rules()
     items = rules.checklist["items"]
     checklist = sorted(((str(v["label"]), float(v["weight"])) for v in items.values()), key=lambda x: -x[1])
     thresholds = [(m.label, m.unit, [band_text(b, m.unit) for b in m.bands])

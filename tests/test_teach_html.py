@@ -141,3 +141,15 @@ def test_handout_can_be_limited_to_some_categories(tmp_path):
     assert 'id="cat-coverage-talk-h"' not in html and "Board pass rates" in html
     bad = run("teach", "handout", "--category", "vibes", "-o", str(out))
     assert bad.exit_code == 2 and "unknown category 'vibes'" in bad.stderr
+
+
+def test_pages_rewrite_their_own_file_but_not_a_stranger(tmp_path):
+    page = tmp_path / "handout.html"
+    for _ in range(2):
+        assert run("teach", "handout", "--category", "leadership", "-o", str(page)).exit_code == 0
+    stranger = tmp_path / "mine.html"
+    stranger.write_text("<p>my own page</p>", encoding="utf-8")
+    result = run("teach", "quiz", "--html", "--seed", "1", "-o", str(stranger))
+    assert result.exit_code == 2 and stranger.read_text("utf-8") == "<p>my own page</p>"
+    result = run("teach", "quiz", "--html", "--seed", "1", "-o", str(stranger), "--overwrite")
+    assert result.exit_code == 0 and 'class="qcard card"' in stranger.read_text("utf-8")

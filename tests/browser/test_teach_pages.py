@@ -117,17 +117,15 @@ def test_contrast_of_the_sample_pair_shows_both_verdicts(browser, pages):
     assert "Strategically IMG-friendly" in left.inner_text() and "strategic-im.txt" in left.inner_text().lower()
     assert "Desperate for bodies" in right.inner_text() and "desperate-community-im.txt" in right.inner_text().lower()
     assert page.locator("#a-h0").count() == 1 and page.locator("#b-h0").count() == 1
-    from analyzer.analysis import get_analyzer
+    from analyzer import service
 
-    analyzer = get_analyzer()
+    lexicon = service.analyzer_for(service.Options()).lexicon
     for key, note in zip("ab", PAIR, strict=True):
-        from analyzer.service import analyze_file
-
-        first = analyze_file(note).hits[0]
+        first = service.analyze_file(note).hits[0]
         page.locator(f"#{key}-h0").focus()
         assert page.locator(f"#{key}-h0 .pop").is_visible()
         shown = page.evaluate(f"""getComputedStyle(document.querySelector('#{key}-h0 .pm'), '::after').content""")
-        assert shown == '"' + analyzer.lexicon.entries[first.entry].meaning + '"'
+        assert shown == '"' + lexicon.entries[first.entry].meaning + '"'
 
     assert errors == []
     page.close()
