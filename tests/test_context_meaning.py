@@ -77,3 +77,13 @@ def _note_dated(text):
     from analyzer.results import Note
 
     return Note(source="n", text=text, meta={"date": "2026-11-01"})
+
+
+@pytest.mark.parametrize(("text", "counts"), [
+    ("At most community programs the interns cover nights, that's just residency.", False),
+    ("My old program was a sweatshop, this place is different.", False),
+    ("Unlike other programs, we have protected didactics every Wednesday afternoon.", True),
+])
+def test_other_programs_are_about_no_one_here_unless_contrasted_with_this_one(analyzer, text, counts):
+    hits = analyzer.analyze_text(text).hits
+    assert hits and any(h.counted for h in hits) is counts
