@@ -12,10 +12,11 @@ from typing import Any
 
 import yaml
 
+from .lexicon import LINE_KEY, _LineLoader
+from .lexicon import _strip_lines as strip_lines
 from .notes import InputError, yaml_error
 from .resources import data_path
 
-LINE_KEY = "__line__"
 Check = Callable[[Any, "Where"], Any]
 
 
@@ -146,15 +147,6 @@ def mapof(inner: Check, key: Check = text) -> Check:
     return check
 
 
-def strip_lines(value: Any) -> Any:
-    """A parsed YAML value without the line markers the loader adds."""
-    if isinstance(value, dict):
-        return {k: strip_lines(v) for k, v in value.items() if k != LINE_KEY}
-    if isinstance(value, list):
-        return [strip_lines(v) for v in value]
-    return value
-
-
 SIDE_EFFECTS = ("as_is", "neither", "other_side")
 FRACTION = number(0, 1)
 POSITIVE = number(0, 100)
@@ -230,8 +222,6 @@ GAZETTEERS = ("specialties", "institutions", "places", "numbers")
 
 def read_rule_file(path: Path, schema: Check) -> dict[str, Any]:
     """Parse a rule file with line numbers and check it against its schema; RuleError on any problem."""
-    from .lexicon import _LineLoader
-
     source = str(path)
     try:
         data = yaml.load(path.read_text("utf-8"), Loader=_LineLoader)
