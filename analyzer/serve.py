@@ -6,6 +6,7 @@ import datetime as dt
 import hmac
 import re
 import secrets
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .notes import InputError
 from .results import Analysis
 
 MAX_BYTES = 1_000_000
@@ -74,6 +76,7 @@ def create_app(notes_dir: Path, analyze: Callable[[str, str], Analysis] = defaul
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = max_bytes
     token = secrets.token_urlsafe(32)
+    one_at_a_time = threading.Lock()  # one pipeline, and spaCy's memory zones are not for threads
 
     def page(status: int = 200, **values: Any) -> tuple[str, int]:
         defaults = {"csrf": token, "notes_dir": str(notes_dir), "program": "", "note": "", "error": None,
@@ -108,7 +111,11 @@ def create_app(notes_dir: Path, analyze: Callable[[str, str], Analysis] = defaul
         if not text.strip():
             return page(400, program=program, error="Paste some notes first.")
         path = save_note(notes_dir, program, text)
-        result = analyze(neutralize(text), path.name)
+        try:
+            with one_at_a_time:
+                result = analyze(neutralize(text), path.name)
+        except InputError as exc:
+            return page(400, program=program, note=text, saved=str(path), error=exc.reason)
         if program:
             result.meta = {**result.meta, "program": program}
         return page(program=program, note=text, saved=str(path), report_html=render_html(result))

@@ -139,3 +139,13 @@ def test_the_cli_does_not_import_flask_until_serve():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parent.parent)
     assert out.stdout.strip() == "False"
+
+
+def test_serve_shows_an_unreadable_paste_as_one_message_and_keeps_the_note(tmp_path):
+    client, token = _client(tmp_path)
+    broken = "WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nPD: we are like a family\n"
+    response = client.post("/analyze", data={"csrf": token, "program": "X", "note": broken}, headers=ORIGIN,
+                           base_url="http://127.0.0.1:8765")
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert len(list((tmp_path / "notes").glob("*.md"))) == 1
