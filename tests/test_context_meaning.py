@@ -87,3 +87,9 @@ def _note_dated(text):
 def test_other_programs_are_about_no_one_here_unless_contrasted_with_this_one(analyzer, text, counts):
     hits = analyzer.analyze_text(text).hits
     assert hits and any(h.counted for h in hits) is counts
+
+
+def test_a_denial_ends_at_the_comma(analyzer):
+    hits = analyzer.analyze_text("PD: You are never alone overnight, there is an in-house attending and a senior.").hits
+    attending = [h for h in hits if "attending" in h.text]
+    assert attending and all(h.counts_for == "outcomes" and not h.qualifiers for h in attending)
