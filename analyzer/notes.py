@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
-from .results import Note, Turn
+if TYPE_CHECKING:
+    from .results import Note, Turn
 
 __all__ = ["MAX_BYTES_LIMIT", "ROLES", "InputError", "Note", "Turn", "one_line", "yaml_error"]
 
@@ -39,3 +41,12 @@ def yaml_error(exc: Exception, source: str, first_line: int = 1) -> InputError:
     mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or "cannot be parsed"
     return InputError(source, f"invalid YAML: {problem}", mark.line + first_line if mark is not None else None)
+
+
+def __getattr__(name: str) -> Any:
+    """Note and Turn, re-exported from results on first use (so `redflags --help` does not build them)."""
+    if name in ("Note", "Turn"):
+        from . import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
