@@ -26,17 +26,15 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from . import textclean
 from .lexicon import Entry, Near
 from .resources import cache_dir
 
 HITS_KEY = "redflags"
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
-# Invisible format characters (zero-width spaces and joiners, a stray byte-order mark, bidirectional controls)
-# are dropped from token norms, so "fam\u200bily" is still heard as "family"; the reported text keeps them.
-INVISIBLE = dict.fromkeys(
-    [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF]
-)
-NORMALIZE = {**QUOTES, **INVISIBLE}
+# Invisible and bidirectional control characters (textclean's list) are dropped from token norms, so
+# "fam\u200bily" is still heard as "family"; the reported text keeps them.
+NORMALIZE = {**QUOTES, **dict.fromkeys(map(ord, textclean.INVISIBLE + textclean.BIDI))}
 
 if not Token.has_extension("typo_of"):
     Token.set_extension("typo_of", default=None)
